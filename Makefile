@@ -1,0 +1,67 @@
+# pycognito-opa: `make demo` and `make test` each bootstrap what is missing, then run.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+OPA := .tools/bin/opa
+REGAL := .tools/bin/regal
+REGO_PATHS := rego bundles/data
+COVERAGE_MIN := 95
+
+.PHONY: help tools venv demo test fmt fmt-check check lint rego-test py-lint py-test bundle catalog clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+tools: ## build the pinned OPA and Regal from source into .tools/bin (once)
+	@./scripts/install-tools.sh
+
+$(VENV)/.installed: pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $@
+
+venv: $(VENV)/.installed ## create .venv with the package (editable) and its test tools
+
+demo: tools venv ## evaluate AWS's documented examples on a local OPA and print the table
+	@$(VENV)/bin/pycognito-opa examples
+
+bundle: tools venv ## build the default bundle into build/bundles/
+	@$(VENV)/bin/pycognito-opa bundle build --out build/bundles/bundle.tar.gz
+
+catalog: ## regenerate the action catalog and managed policies from their pinned sources
+	@$(PYTHON) scripts/build_catalog.py
+
+fmt: tools ## format the Rego files
+	@$(OPA) fmt --write rego
+
+fmt-check: tools
+	@echo "== opa fmt"; $(OPA) fmt --list --fail rego
+
+check: tools
+	@echo "== opa check --strict"; $(OPA) check --strict $(REGO_PATHS)
+
+lint: tools
+	@echo "== regal lint"; $(REGAL) lint rego
+
+rego-test: tools
+	@echo "== opa test (coverage at least $(COVERAGE_MIN)%)"
+	@$(OPA) test $(REGO_PATHS) --coverage --threshold $(COVERAGE_MIN) > build/rego-coverage.json \
+	  || { $(OPA) test $(REGO_PATHS) -v | tail -n 40; $(PY) scripts/coverage_report.py build/rego-coverage.json; exit 1; }
+	@$(OPA) test $(REGO_PATHS) | tail -n 1
+	@$(PY) scripts/coverage_report.py build/rego-coverage.json
+
+py-lint: venv
+	@echo "== ruff"; $(VENV)/bin/ruff check pycognito_opa tests scripts && $(VENV)/bin/ruff format --check pycognito_opa tests scripts
+
+py-test: venv tools
+	@echo "== pytest"; $(VENV)/bin/pytest
+
+test: tools venv ## every check: opa fmt, opa check, regal lint, opa test + coverage, ruff, pytest
+	@mkdir -p build
+	@$(MAKE) --no-print-directory fmt-check check lint rego-test py-lint py-test
+
+clean: ## remove built bundles and caches (keeps .tools and .venv)
+	rm -rf build .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,124 @@
+"""`Engine`: decisions from a local embedded OPA or from an OPA that is already running."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from .bundle import default_bundle
+from .client import OpaClient
+from .decision import Decision
+from .errors import OpaQueryError
+from .sidecar import OpaProcess
+
+
+class Engine:
+    """Answers decision requests with the real OPA.
+
+    With no `url`, it starts OPA on a free 127.0.0.1 port with `bundle` (default: the project's
+    default bundle, built when needed) and stops it on exit. With `url`, it queries that OPA.
+    If the embedded OPA dies, the next query restarts it once and retries (queries are
+    idempotent). One Engine may be shared by many threads.
+    """
+
+    def __init__(
+        self,
+        url: str | None = None,
+        *,
+        bundle: str | os.PathLike[str] | None = None,
+        opa: str | os.PathLike[str] | None = None,
+        timeout: float = 30.0,
+        token: str | None = None,
+    ) -> None:
+        if url and bundle:
+            raise ValueError("give either url (a running OPA) or bundle (to start one), not both")
+        self._url = url
+        self._bundle = Path(bundle) if bundle else None
+        self._opa = opa
+        self._timeout = timeout
+        self._token = token
+        self._process: OpaProcess | None = None
+        self._client: OpaClient | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def url(self) -> str:
+        return self._ensure_client().url
+
+    @property
+    def process(self) -> OpaProcess | None:
+        """The embedded OPA process, if this engine started one."""
+        return self._process
+
+    def start(self) -> Engine:
+        self._ensure_client()
+        return self
+
+    def _ensure_client(self) -> OpaClient:
+        with self._lock:
+            if self._client is None:
+                self._client = self._connect()
+            return self._client
+
+    def _connect(self) -> OpaClient:
+        if self._url:
+            return OpaClient(self._url, timeout=self._timeout, token=self._token)
+        bundle = self._bundle or default_bundle(self._opa).path
+        process = OpaProcess([bundle], opa=self._opa).start()
+        self._process = process
+        return OpaClient(process.url, timeout=self._timeout, token=self._token)
+
+    def _restart_if_dead(self, failed: OpaClient) -> OpaClient | None:
+        """Restart the embedded OPA once if it died; None when that is not the failure."""
+        with self._lock:
+            if self._client is not failed:  # another thread already restarted it
+                return self._client
+            if self._process is None or self._process.alive():
+                return None
+            self._process.stop()
+            self._process = None
+            failed.close()
+            self._client = self._connect()
+            return self._client
+
+    def _call(self, method: str, arg: Any) -> Any:
+        client = self._ensure_client()
+        try:
+            return getattr(client, method)(arg)
+        except OpaQueryError:
+            restarted = self._restart_if_dead(client)
+            if restarted is None:
+                raise
+            return getattr(restarted, method)(arg)
+
+    def decide(self, request: Mapping[str, Any]) -> Decision:
+        """The decision for one request."""
+        return self._call("decide", request)
+
+    def decide_many(self, requests: Sequence[Mapping[str, Any]]) -> list[Decision]:
+        """The decisions for many requests, in order, from one OPA query."""
+        return self._call("decide_many", requests)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._client is not None:
+                self._client.close()
+                self._client = None
+            if self._process is not None:
+                self._process.stop()
+                self._process = None
+
+    def __enter__(self) -> Engine:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()

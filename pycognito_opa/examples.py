@@ -1,0 +1,165 @@
+"""AWS's documented examples as data, run through OPA and compared with what AWS documents."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import yaml
+
+from . import paths
+from .decision import DECISIONS, Decision
+from .errors import PyCognitoOpaError
+
+
+class ExamplesError(PyCognitoOpaError):
+    """An examples file is malformed."""
+
+
+class _Decider(Protocol):
+    def decide_many(self, requests: Sequence[Mapping[str, Any]]) -> list[Decision]: ...
+
+
+@dataclass(frozen=True)
+class Example:
+    """One documented request with the decision the documentation implies."""
+
+    id: str
+    title: str
+    request: dict[str, Any]
+    expect: str
+    why: str
+    source: dict[str, str] = field(default_factory=dict)
+    file: str = ""
+
+
+@dataclass(frozen=True)
+class ExampleResult:
+    example: Example
+    decision: Decision
+
+    @property
+    def agrees(self) -> bool:
+        return self.decision.decision == self.example.expect
+
+
+def _resolve_policies(value: Any, named: Mapping[str, Any], where: str) -> Any:
+    """Replace policy names (strings) in a list of policies by the named documents."""
+    if isinstance(value, str):
+        if value not in named:
+            raise ExamplesError(f"{where}: unknown policy name {value!r}")
+        return copy.deepcopy(named[value])
+    if isinstance(value, list):
+        return [_resolve_policies(v, named, f"{where}[{i}]") for i, v in enumerate(value)]
+    return value
+
+
+POLICY_FIELDS = ("policies", "permissions_boundary", "scps", "session_policies", "resource_policy")
+
+
+def _load_file(path: Path) -> list[Example]:
+    try:
+        doc = yaml.safe_load(path.read_text()) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise ExamplesError(f"{path.name}: {exc}") from exc
+    named = doc.get("policies") or {}
+    default_source = doc.get("source") or {}
+    out = []
+    for i, raw in enumerate(doc.get("examples") or []):
+        where = f"{path.name}: examples[{i}]"
+        try:
+            request = dict(raw["request"])
+            expect = raw["expect"]
+            example_id = raw["id"]
+        except (KeyError, TypeError) as exc:
+            raise ExamplesError(f"{where}: missing {exc}") from exc
+        if expect not in DECISIONS:
+            raise ExamplesError(f"{where}: expect must be one of {', '.join(DECISIONS)}")
+        for key in POLICY_FIELDS:
+            if key in request:
+                request[key] = _resolve_policies(request[key], named, f"{where}.request.{key}")
+        out.append(
+            Example(
+                id=str(example_id),
+                title=str(raw.get("title", "")),
+                request=request,
+                expect=expect,
+                why=str(raw.get("why", "")),
+                source={**default_source, **(raw.get("source") or {})},
+                file=path.name,
+            )
+        )
+    return out
+
+
+def load_examples(directory: Path | None = None) -> list[Example]:
+    """Every example of every `*.yaml` file in `directory` (default: bundles/examples)."""
+    directory = directory or paths.examples_dir()
+    examples = [e for f in sorted(directory.glob("*.yaml")) for e in _load_file(f)]
+    seen: set[str] = set()
+    for e in examples:
+        if e.id in seen:
+            raise ExamplesError(f"{e.file}: duplicate example id {e.id!r}")
+        seen.add(e.id)
+    return examples
+
+
+def run_examples(engine: _Decider, examples: Sequence[Example]) -> list[ExampleResult]:
+    """All examples in one OPA query."""
+    decisions = engine.decide_many([e.request for e in examples])
+    return [ExampleResult(e, d) for e, d in zip(examples, decisions, strict=True)]
+
+
+def _short(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _request_label(request: Mapping[str, Any]) -> str:
+    resource = str(request.get("resource", ""))
+    return f"{request.get('action', '?')} on {resource}"
+
+
+def render_table(
+    results: Sequence[ExampleResult], *, total: int | None = None, width: int = 160
+) -> str:
+    """A readable table: request, expected, decision, why; then how many agree."""
+    rows = [("", "request", "expected", "decision", "why")]
+    for r in results:
+        mark = "ok" if r.agrees else "DIFF"
+        why = r.decision.reason or r.example.why
+        rows.append(
+            (mark, _request_label(r.example.request), r.example.expect, r.decision.decision, why)
+        )
+    fixed = [4, 0, 19, 19]
+    fixed[1] = min(70, max(len(row[1]) for row in rows))
+    total = len(results) if total is None else total
+    why_width = max(20, width - sum(fixed) - 8)
+    lines = []
+    for row in rows:
+        cells = [_short(c, w) if w else c for c, w in zip(row[:4], fixed, strict=True)]
+        line = "  ".join(c.ljust(w) for c, w in zip(cells, fixed, strict=True))
+        lines.append(f"{line}  {_short(row[4], why_width)}")
+    disagree = sum(not r.agrees for r in results)
+    lines.append("")
+    lines.append(f"{total - disagree} of {total} documented examples agree with OPA's decisions")
+    return "\n".join(lines)
+
+
+def results_json(results: Sequence[ExampleResult]) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": r.example.id,
+            "title": r.example.title,
+            "file": r.example.file,
+            "source": r.example.source,
+            "request": r.example.request,
+            "expect": r.example.expect,
+            "why": r.example.why,
+            "decision": r.decision.to_dict(),
+            "agrees": r.agrees,
+        }
+        for r in results
+    ]

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Build the pinned OPA and Regal binaries from source into .tools/bin (idempotent).
+# A binary that already reports the pinned version is left alone, so a second run takes seconds.
+set -euo pipefail
+
+OPA_VERSION="${OPA_VERSION:-v1.22.3}"
+REGAL_VERSION="v0.42.0" # must match tools/regal/go.mod
+
+root="$(cd "$(dirname "$0")/.." && pwd)"
+bin="$root/.tools/bin"
+mkdir -p "$bin"
+
+if ! command -v go >/dev/null 2>&1; then
+  echo "install-tools: Go is required to build OPA and Regal from source (https://go.dev/doc/install)" >&2
+  exit 1
+fi
+
+# A stamp beside each binary records the version it was built from (Regal built this way
+# reports its version as "unknown").
+has_version() {
+  [ -x "$bin/$1" ] && [ "$(cat "$bin/.$1.version" 2>/dev/null)" = "$2" ]
+}
+
+if has_version opa "$OPA_VERSION"; then
+  echo "install-tools: opa $OPA_VERSION already present"
+else
+  echo "install-tools: building opa $OPA_VERSION from source (the first build takes a few minutes)"
+  GOBIN="$bin" go install "github.com/open-policy-agent/opa@$OPA_VERSION"
+  echo "$OPA_VERSION" >"$bin/.opa.version"
+fi
+
+# Regal is pinned by tools/regal/go.mod and go.sum, so its dependencies are verified too.
+if has_version regal "$REGAL_VERSION"; then
+  echo "install-tools: regal $REGAL_VERSION already present"
+else
+  echo "install-tools: building regal $REGAL_VERSION from source (the first build takes a few minutes)"
+  (cd "$root/tools/regal" && GOBIN="$bin" go install github.com/open-policy-agent/regal)
+  echo "$REGAL_VERSION" >"$bin/.regal.version"
+fi
