@@ -43,9 +43,10 @@ def _data_queries(url: str) -> int:
     text = requests.get(f"{url}/metrics", timeout=5).text
     total = 0
     for line in text.splitlines():
-        if line.startswith("http_request_duration_seconds_count") and 'handler="v1/data"' in line:
-            if 'method="post"' in line:
-                total += int(float(line.rsplit(" ", 1)[1]))
+        if line.startswith("http_request_duration_seconds_count") and all(
+            label in line for label in ('handler="v1/data"', 'method="post"')
+        ):
+            total += int(float(line.rsplit(" ", 1)[1]))
     return total
 
 
@@ -53,7 +54,11 @@ def test_decide_one_request_from_a_file(tmp_path: Path, bundle: BundleInfo):
     req = tmp_path / "req.json"
     req.write_text(
         json.dumps(
-            {"action": "cognito-identity:ListIdentityPools", "resource": "*", "policies": [ALLOW_LIST]}
+            {
+                "action": "cognito-identity:ListIdentityPools",
+                "resource": "*",
+                "policies": [ALLOW_LIST],
+            }
         )
     )
     proc = run_cli("decide", "--request", str(req), "--bundle", str(bundle.path))
@@ -66,7 +71,9 @@ def test_decide_one_request_from_a_file(tmp_path: Path, bundle: BundleInfo):
 def test_decide_100_requests_in_one_query(bundle: BundleInfo):
     batch = [
         {
-            "action": "cognito-identity:ListIdentityPools" if i % 2 else "cognito-idp:ListUserPools",
+            "action": "cognito-identity:ListIdentityPools"
+            if i % 2
+            else "cognito-idp:ListUserPools",
             "resource": "*",
             "policies": [ALLOW_LIST],
         }

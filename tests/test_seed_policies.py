@@ -107,7 +107,11 @@ def test_batch_gives_the_same_answers_in_order(engine: Engine):
 
 def test_allow_names_the_statement_that_allowed(engine: Engine):
     decision = engine.decide(
-        {"action": "cognito-identity:ListIdentityPools", "resource": "*", "policies": [CONSOLE_POLICY]}
+        {
+            "action": "cognito-identity:ListIdentityPools",
+            "resource": "*",
+            "policies": [CONSOLE_POLICY],
+        }
     )
     # The first statement (index 0, no Sid) of the first inline policy is the one that allows.
     assert [(m.policy, m.statement, m.effect) for m in decision.matched] == [
