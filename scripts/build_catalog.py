@@ -84,11 +84,16 @@ class Botocore:
 # ---------------------------------------------------------------- pins and downloads
 
 
+def shown(path: Path) -> str:
+    """A path as the messages show it: relative to the repository when inside it."""
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
 def read_json(path: Path) -> Any:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
-        raise CatalogError(f"missing input file: {path.relative_to(ROOT)}") from exc
+        raise CatalogError(f"missing input file: {shown(path)}") from exc
 
 
 def read_pins() -> Pins:
@@ -521,12 +526,12 @@ def write_or_check(outputs: dict[Path, str], check: bool) -> int:
     stale = [p for p, text in outputs.items() if not p.exists() or p.read_text("utf-8") != text]
     if check:
         for path in stale:
-            print(f"out of date: {path.relative_to(ROOT)}", file=sys.stderr)
+            print(f"out of date: {shown(path)}", file=sys.stderr)
         return 1 if stale else 0
     for path, text in outputs.items():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
-        print(f"wrote {path.relative_to(ROOT)}", file=sys.stderr)
+        print(f"wrote {shown(path)}", file=sys.stderr)
     return 0
 
 
