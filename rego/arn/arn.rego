@@ -1,0 +1,167 @@
+# METADATA
+# description: |
+#   Amazon Resource Names: split an ARN into its six parts, classify the Amazon Cognito
+#   resource type it names, and report IDs that are not in AWS's canonical format.
+#   The resource part keeps its own colons (identity pool IDs contain one).
+#   Every rule is a function of its arguments (or of the catalog data): none reads input.
+package cognito.arn
+
+# METADATA
+# description: |
+#   Parse an ARN "arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE" into an object with the
+#   keys partition, service, region, account and resource. The resource part is everything
+#   after the fifth colon, its own colons included. Undefined when s is not a string that
+#   starts with "arn:" and has at least six colon-separated parts.
+parse(s) := {
+	"partition": parts[1],
+	"service": parts[2],
+	"region": parts[3],
+	"account": parts[4],
+	"resource": concat(":", array.slice(parts, 5, count(parts))),
+} if {
+	is_string(s)
+	startswith(s, "arn:")
+	parts := split(s, ":")
+	count(parts) >= 6
+}
+
+# METADATA
+# description: true when s parses as an ARN (see parse), false otherwise.
+# scope: document
+default is_arn(_) := false
+
+is_arn(s) if parse(s)
+
+# METADATA
+# description: |
+#   The ARN text of a parsed ARN object (the inverse of parse).
+format(parsed) := concat(":", [
+	"arn",
+	parsed.partition,
+	parsed.service,
+	parsed.region,
+	parsed.account,
+	parsed.resource,
+])
+
+# METADATA
+# description: |
+#   The Amazon Cognito resource type a parsed ARN names: "identitypool" (cognito-identity
+#   and cognito-sync), "identity" and "dataset" (cognito-sync), "userpool" (cognito-idp),
+#   or any other type whose ARN template the catalog lists (such as the wafv2 "webacl" that
+#   cognito-idp actions take). Derived from the ARN templates of the action catalog held as
+#   bundle data at data.cognito.reference.catalog.services[SERVICE].resource_types[NAME].arn.
+#   Undefined for an ARN that fits no template.
+resource_type(parsed) := name if {
+	some name, template_regex in _type_regexes[parsed.service]
+	regex.match(template_regex, format(parsed))
+}
+
+# The ARN template of each resource type of the catalog, indexed by the service its template
+# names (the cognito-idp catalog also lists the wafv2 "webacl" type), turned into an
+# anchored regular expression: each ${Placeholder} matches one or more characters other than
+# "/" and ":" before the resource part, and other than "/" inside it (IDs such as
+# "us-east-1:GUID" hold a colon).
+_type_regexes[template_service][name] := _template_regex(type_def.arn) if {
+	# regal ignore:unresolved-reference
+	some catalog_service in data.cognito.reference.catalog.services
+	some name, type_def in catalog_service.resource_types
+	is_string(type_def.arn)
+	template_service := split(type_def.arn, ":")[2]
+}
+
+_template_regex(template) := concat("", ["^", _head_regex(parts), ":", _tail_regex(parts), "$"]) if {
+	parts := split(template, ":")
+	count(parts) >= 6
+}
+
+_head_regex(parts) := concat(":", [_placeholder_regex(p, "[^:/]+") | some p in array.slice(parts, 0, 5)])
+
+_tail_regex(parts) := _placeholder_regex(concat(":", array.slice(parts, 5, count(parts))), "[^/]+")
+
+# Escape the template literally, then turn each escaped ${Name} into the given class.
+_placeholder_regex(text, class) := regex.replace(
+	_regex_escape(text),
+	`\\\$\\\{[A-Za-z0-9_]+\\\}`,
+	class,
+)
+
+_regex_escape(s) := regex.replace(s, `[\\.+*?()|\[\]{}^$]`, `\$0`)
+
+# METADATA
+# description: |
+#   Warnings, as a set of {"code", "message"}, for parts of a parsed ARN that are not in
+#   AWS's canonical format: an account ID that is not 12 digits, an identity pool ID or
+#   identity ID that is not REGION:GUID, a user pool ID that is not REGION_ID, and an ID
+#   whose region differs from the ARN's region. Parts holding the wildcards * or ? and
+#   empty account parts are not judged.
+canonical_problems(parsed) := problems if {
+	ids := (_pool_problems(parsed) | _identity_problems(parsed)) | _user_pool_problems(parsed)
+	problems := (_account_problems(parsed) | ids) | _region_problems(parsed)
+}
+
+_account_problems(parsed) := {{
+	"code": "noncanonical_account_id",
+	"message": sprintf("account ID %q is not 12 digits", [parsed.account]),
+} |
+	parsed.account != ""
+	_concrete(parsed.account)
+	not regex.match(`^[0-9]{12}$`, parsed.account)
+}
+
+_pool_problems(parsed) := {{
+	"code": "noncanonical_identity_pool_id",
+	"message": sprintf("identity pool ID %q is not REGION:GUID (8-4-4-4-12 hexadecimal digits)", [id]),
+} |
+	some id in _identity_pool_ids(parsed)
+	_concrete(id)
+	not regex.match(_region_guid, id)
+}
+
+_identity_problems(parsed) := {{
+	"code": "noncanonical_identity_id",
+	"message": sprintf("identity ID %q is not REGION:GUID (8-4-4-4-12 hexadecimal digits)", [id]),
+} |
+	some id in _identity_ids(parsed)
+	_concrete(id)
+	not regex.match(_region_guid, id)
+}
+
+_user_pool_problems(parsed) := {{
+	"code": "noncanonical_user_pool_id",
+	"message": sprintf("user pool ID %q is not REGION_ID", [id]),
+} |
+	some id in _user_pool_ids(parsed)
+	_concrete(id)
+	not regex.match(`^[a-z]{2}(-[a-z]+)+-[0-9]+_[0-9A-Za-z]+$`, id)
+}
+
+_region_problems(parsed) := {{
+	"code": "id_region_mismatch",
+	"message": sprintf("ID %q names region %q but the ARN names region %q", [id, prefix, parsed.region]),
+} |
+	some id in ((_identity_pool_ids(parsed) | _identity_ids(parsed)) | _user_pool_ids(parsed))
+	_concrete(id)
+	_concrete(parsed.region)
+	some prefix in regex.find_n(`^[a-z]{2}(-[a-z]+)+-[0-9]+`, id, 1)
+	prefix != parsed.region
+}
+
+_region_guid := `^[a-z]{2}(-[a-z]+)+-[0-9]+:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`
+
+_concrete(s) if not regex.match(`[*?]`, s)
+
+_identity_pool_ids(parsed) := {m[1] |
+	parsed.service in {"cognito-identity", "cognito-sync"}
+	some m in regex.find_all_string_submatch_n(`^identitypool/([^/]+)`, parsed.resource, 1)
+}
+
+_identity_ids(parsed) := {m[1] |
+	parsed.service == "cognito-sync"
+	some m in regex.find_all_string_submatch_n(`^identitypool/[^/]+/identity/([^/]+)`, parsed.resource, 1)
+}
+
+_user_pool_ids(parsed) := {m[1] |
+	parsed.service == "cognito-idp"
+	some m in regex.find_all_string_submatch_n(`^userpool/([^/]+)`, parsed.resource, 1)
+}
