@@ -1,0 +1,344 @@
+# METADATA
+# title: IAM policy evaluation
+# description: |
+#   IAM's evaluation logic for one valid request: an explicit Deny in any
+#   applicable policy denies; otherwise an Allow in an identity-based policy
+#   (or a resource-based policy naming the caller) allows, provided every
+#   guardrail present also allows (permissions boundary, each SCP level,
+#   session policies); otherwise the request is implicitly denied.
+#   Amazon Cognito has no resource-based policies, so across accounts
+#   identity-based policies alone grant nothing. A role trust policy given
+#   as resource_policy must allow sts:AssumeRole* on its role.
+#   Source: IAM User Guide, "Policy evaluation logic" (determining whether a
+#   request is allowed or denied within an account; cross-account policy
+#   evaluation logic), https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
+package cognito.iam
+
+import data.cognito.managed
+import data.cognito.policy
+import data.cognito.principal
+import data.cognito.statement
+import data.cognito.trust
+
+# METADATA
+# description: |
+#   The identity-based policies that apply to the caller, as a list of
+#   {"label", "doc"}: inline policies ("policies[i]"), AWS managed policies
+#   (their NAME), and the bundle-stored policies of the principal
+#   ("principal:NAME", its managed policies by NAME).
+identity_documents(r, c) := array.concat(
+	array.concat(
+		[{"label": sprintf("policies[%d]", [i]), "doc": d} | some i, d in _array(r.policies)],
+		[{"label": managed.name(ref), "doc": managed.document(ref)} | some ref in _array(r.managed_policies)],
+	),
+	_stored_documents(c),
+)
+
+_stored_documents(c) := array.concat(
+	[{"label": sprintf("principal:%s", [name]), "doc": d} | some name, d in _object(s.policies)],
+	[{"label": managed.name(ref), "doc": managed.document(ref)} | some ref in _array(s.managed_policies)],
+) if {
+	s := principal.stored(c)
+} else := []
+
+# METADATA
+# description: |
+#   The permissions boundary that applies: the request's, else the one stored
+#   with the principal; a list of zero or one {"label", "doc"}.
+boundary_documents(r, c) := [{"label": "permissions_boundary", "doc": r.permissions_boundary}] if {
+	is_object(r.permissions_boundary)
+} else := [{"label": "permissions_boundary", "doc": principal.stored(c).permissions_boundary}] if {
+	is_object(principal.stored(c).permissions_boundary)
+} else := []
+
+# METADATA
+# description: |
+#   The SCP levels of the request: a list of levels, each a list of
+#   {"label", "doc"} ("scps[i]" for a level given as one document, "scps[i][j]"
+#   for a level given as a list).
+scp_levels(r) := [_scp_level(level, i) | some i, level in _array(r.scps)]
+
+_scp_level(level, i) := [{"label": sprintf("scps[%d][%d]", [i, j]), "doc": d} | some j, d in level] if {
+	is_array(level)
+} else := [{"label": sprintf("scps[%d]", [i]), "doc": level}]
+
+# METADATA
+# description: The statements of the given documents that apply to req, as {"policy", "statement", "effect"}.
+applied(entries, req) := [{"policy": e.label, "statement": st.label, "effect": st.statement.Effect} |
+	some e in entries
+	variables := _substitutes(e.doc)
+	some st in policy.statements(e.doc)
+	statement.applies(st.statement, variables, req)
+]
+
+# METADATA
+# description: |
+#   The statements of a resource-based policy that apply to req and name the
+#   caller c, as {"policy": "resource_policy", "statement", "effect", "via"};
+#   via is "direct" or "account" (see cognito.trust.principal_match).
+applied_resource(doc, req, c) := [{
+	"policy": "resource_policy",
+	"statement": st.label,
+	"effect": st.statement.Effect,
+	"via": via,
+} |
+	variables := _substitutes(doc)
+	some st in policy.statements(doc)
+	via := trust.principal_match(st.statement, c)
+	statement.applies(st.statement, variables, req)
+]
+
+_substitutes(doc) if policy.substitutes_variables(doc)
+
+else := false
+
+# METADATA
+# description: |
+#   The evaluation of a valid request r: {"allowed", "decision"
+#   ("allow" | "explicit_deny" | "implicit_deny"), "matched", "reason",
+#   "warnings" (set of {"code", "message"})}.
+evaluate(r) := outcome(facts(r))
+
+# METADATA
+# description: The facts the outcome is decided from (which statements of which policies apply).
+facts(r) := f if {
+	c := principal.caller(r)
+	req := {"action": r.action, "resource": r.resource, "context": principal.context(r, c)}
+	rp_given := is_object(object.get(r, "resource_policy", null))
+	f := {
+		"action": r.action,
+		"resource": r.resource,
+		"caller": c,
+		"identity": applied(identity_documents(r, c), req),
+		"resource_policy_given": rp_given,
+		"resource_policy": _applied_resource_if(rp_given, r, req, c),
+		"boundary_given": count(boundary_documents(r, c)) > 0,
+		"boundary": applied(boundary_documents(r, c), req),
+		"scps": [applied(level, req) | some level in scp_levels(r)],
+		"session_given": count(_array(object.get(r, "session_policies", []))) > 0,
+		"session": applied(
+			[{"label": sprintf("session_policies[%d]", [i]), "doc": d} | some i, d in _array(r.session_policies)],
+			req,
+		),
+		"resource_account": _resource_account(r),
+		"role_trust": _role_trust(r),
+	}
+}
+
+_applied_resource_if(true, r, req, c) := applied_resource(r.resource_policy, req, c)
+
+_applied_resource_if(false, _, _, _) := []
+
+# The account that owns the resource: the ARN's account field, else resource_account.
+_resource_account(r) := parts[4] if {
+	parts := _arn_parts(r.resource)
+	parts[4] != ""
+} else := r.resource_account if {
+	is_string(r.resource_account)
+} else := ""
+
+# An sts request (AssumeRole, AssumeRoleWithWebIdentity, ...) on an IAM role:
+# the role's trust policy must allow it, whatever the caller's own policies say.
+_role_trust(r) if {
+	parts := _arn_parts(r.resource)
+	parts[2] == "iam"
+	startswith(parts[5], "role/")
+	startswith(lower(r.action), "sts:")
+} else := false
+
+# METADATA
+# description: True when the caller's account and the resource's account are both known and differ.
+cross_account(f) if {
+	f.caller.account != ""
+	f.resource_account != ""
+	f.caller.account != f.resource_account
+}
+
+_denies(f) := [m |
+	some m in array.concat(
+		array.concat(array.concat(f.identity, f.resource_policy), array.concat(f.boundary, f.session)),
+		[x | some level in f.scps; some x in level],
+	)
+	m.effect == "Deny"
+]
+
+_allows(list) := [_public(m) | some m in list; m.effect == "Allow"]
+
+_public(m) := {"policy": m.policy, "statement": m.statement, "effect": m.effect}
+
+# The statements that grant the request before guardrails, following the
+# evaluation logic: same account, identity-based OR resource-based (naming the
+# caller itself); across accounts, both; for a role, its trust policy always,
+# and when it only trusts the caller's account, the caller's policies too.
+_grants(f) := array.concat(_allows(f.identity), _allows(f.resource_policy)) if {
+	cross_account(f)
+	count(_allows(f.identity)) > 0
+	count(_allows(f.resource_policy)) > 0
+} else := [] if {
+	cross_account(f)
+} else := _allows(_direct(f.resource_policy)) if {
+	f.role_trust
+	f.resource_policy_given
+	count(_allows(_direct(f.resource_policy))) > 0
+} else := array.concat(_allows(f.identity), _allows(f.resource_policy)) if {
+	f.role_trust
+	f.resource_policy_given
+	count(_allows(f.identity)) > 0
+	count(_allows(f.resource_policy)) > 0
+} else := [] if {
+	f.role_trust
+	f.resource_policy_given
+} else := array.concat(_allows(f.identity), _allows(_direct(f.resource_policy)))
+
+_direct(list) := [m | some m in list; m.via == "direct"]
+
+# Guardrails: each present one must allow. Returns the first that does not,
+# as {"code", "label", "text"}; undefined when all allow.
+_blocking_guardrail(f) := {
+	"code": "not_allowed_by_permissions_boundary",
+	"text": "the permissions boundary does not allow it",
+} if {
+	f.boundary_given
+	count(_allows(f.boundary)) == 0
+} else := {
+	"code": "not_allowed_by_scp",
+	"text": sprintf("the SCP level scps[%d] does not allow it (every level must)", [i]),
+} if {
+	some i, level in f.scps
+	count(_allows(level)) == 0
+} else := {
+	"code": "not_allowed_by_session_policy",
+	"text": "no session policy allows it (session policies only narrow)",
+} if {
+	f.session_given
+	count(_allows(f.session)) == 0
+}
+
+_guardrail_allows(f) := array.concat(
+	array.concat(_allows(f.boundary), [m | some level in f.scps; some m in _allows(level)]),
+	_allows(f.session),
+)
+
+# METADATA
+# description: |
+#   The decision from the facts: {"allowed", "decision", "matched", "reason",
+#   "warnings"}; matched lists the statements that decided it.
+outcome(f) := {
+	"allowed": false,
+	"decision": "explicit_deny",
+	"matched": denies,
+	"reason": sprintf("Explicitly denied by %s: an explicit Deny overrides every Allow.", [_names(denies)]),
+	"warnings": set(),
+} if {
+	denies := [_public(m) | some m in _denies(f)]
+	count(denies) > 0
+} else := {
+	"allowed": true,
+	"decision": "allow",
+	"matched": array.concat(grants, _guardrail_allows(f)),
+	"reason": sprintf("Allowed by %s%s.", [_names(grants), _guardrail_note(f)]),
+	"warnings": set(),
+} if {
+	grants := _grants(f)
+	count(grants) > 0
+	not _blocking_guardrail(f)
+} else := {
+	"allowed": false,
+	"decision": "implicit_deny",
+	"matched": [],
+	"reason": sprintf("%s allow %s on %s, but %s: implicit deny.", [_names(grants), f.action, f.resource, g.text]),
+	"warnings": {{"code": g.code, "message": g.text}},
+} if {
+	grants := _grants(f)
+	count(grants) > 0
+	g := _blocking_guardrail(f)
+} else := {
+	"allowed": false,
+	"decision": "implicit_deny",
+	"matched": [],
+	"reason": reason,
+	"warnings": warnings,
+} if {
+	[reason, warnings] := _no_grant(f)
+}
+
+_no_grant(f) := [
+	sprintf(
+		"%s allow %s, but the principal's account %s is not the resource's account %s and Amazon Cognito has no resource-based policies: identity-based policies alone grant nothing across accounts (implicit deny).",
+		[_names(_allows(f.identity)), f.action, f.caller.account, f.resource_account],
+	),
+	{{"code": "cross_account", "message": sprintf(
+		"principal account %s differs from resource account %s",
+		[f.caller.account, f.resource_account],
+	)}},
+] if {
+	cross_account(f)
+	not f.resource_policy_given
+	count(_allows(f.identity)) > 0
+} else := [
+	sprintf(
+		"Across accounts (principal %s, resource %s) both the principal's policies and the resource policy must allow %s; %s (implicit deny).",
+		[f.caller.account, f.resource_account, f.action, _cross_missing(f)],
+	),
+	{{"code": "cross_account", "message": sprintf(
+		"principal account %s differs from resource account %s",
+		[f.caller.account, f.resource_account],
+	)}},
+] if {
+	cross_account(f)
+	f.resource_policy_given
+} else := [
+	sprintf(
+		"The role's trust policy trusts the account %s, so the caller's own policies must also allow %s, and none does (implicit deny).",
+		[f.caller.account, f.action],
+	),
+	set(),
+] if {
+	f.role_trust
+	f.resource_policy_given
+	count(_allows(f.resource_policy)) > 0
+} else := [
+	sprintf("The role's trust policy (resource_policy) does not allow %s to call %s on %s (implicit deny).", [_who(f.caller), f.action, f.resource]),
+	set(),
+] if {
+	f.role_trust
+	f.resource_policy_given
+} else := [sprintf("No statement allows %s on %s (implicit deny).", [f.action, f.resource]), set()]
+
+_cross_missing(f) := "neither does" if {
+	count(_allows(f.identity)) == 0
+	count(_allows(f.resource_policy)) == 0
+} else := "no identity-based policy allows it" if {
+	count(_allows(f.identity)) == 0
+} else := "the resource policy does not allow it"
+
+_who(c) := "an unnamed principal" if c.name == ""
+
+else := c.name
+
+_guardrail_note(f) := "" if {
+	count(_guardrail_allows(f)) == 0
+} else := sprintf(", within %s", [_names(_guardrail_allows(f))])
+
+# "policies[0] statement 1, AmazonCognitoReadOnly statement 0"
+_names(list) := concat(", ", {_name(m) | some m in list})
+
+_name(m) := sprintf("%s statement %v", [m.policy, m.statement]) if is_number(m.statement)
+
+_name(m) := sprintf("%s statement %q", [m.policy, m.statement]) if is_string(m.statement)
+
+_array(x) := x if is_array(x)
+
+_array(x) := [] if not is_array(x)
+
+_object(x) := x if is_object(x)
+
+_object(x) := {} if not is_object(x)
+
+# Interim ARN split until the shared ARN package is available.
+_arn_parts(s) := parts if {
+	is_string(s)
+	startswith(s, "arn:")
+	parts := split(s, ":")
+	count(parts) >= 6
+}

@@ -1,0 +1,45 @@
+# METADATA
+# title: AWS managed policies
+# description: |
+#   The AWS managed policies shipped as bundle data
+#   (data.cognito.reference.managed_policies: NAME -> {"arn", "version",
+#   "source", "document"}), addressable by name ("AmazonCognitoReadOnly") or
+#   by ARN ("arn:aws:iam::aws:policy/AmazonCognitoReadOnly").
+package cognito.managed
+
+_policies := p if {
+	p := data.cognito.reference.managed_policies
+	is_object(p)
+} else := {}
+
+# METADATA
+# description: Names of the managed policies in the bundle (set).
+names := {name | some name, entry in _policies; is_object(entry)}
+
+# METADATA
+# description: |
+#   The NAME of the managed policy a reference names: the name itself, the ARN
+#   recorded in the data, or arn:PARTITION:iam::aws:policy/[PATH/]NAME.
+#   Undefined when no shipped policy matches.
+name(ref) := ref if {
+	is_string(ref)
+	ref in names
+} else := n if {
+	is_string(ref)
+	some n in names
+	_policies[n].arn == ref
+} else := n if {
+	is_string(ref)
+	regex.match(`^arn:aws(-cn|-us-gov)?:iam::aws:policy/`, ref)
+	parts := split(ref, "/")
+	n := parts[count(parts) - 1]
+	n in names
+}
+
+# METADATA
+# description: The policy document of the managed policy a reference names.
+document(ref) := _policies[name(ref)].document
+
+# METADATA
+# description: The policy version recorded for the managed policy a reference names (e.g. "v4").
+version(ref) := _policies[name(ref)].version

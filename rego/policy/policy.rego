@@ -1,0 +1,52 @@
+# METADATA
+# title: Policy documents
+# description: |
+#   Shape helpers for IAM policy documents: single values or lists, the
+#   statements of a document with their labels, the policy language version.
+#   Every function is total on well-formed documents and simply yields
+#   nothing for ill-formed parts, so evaluation never fails on bad input
+#   (package cognito.validation reports what is wrong).
+package cognito.policy
+
+# METADATA
+# description: A policy element that may be a single value or a list, as a list.
+as_list(x) := x if is_array(x)
+
+as_list(x) := [x] if not is_array(x)
+
+# METADATA
+# description: |
+#   The statements of a document as a list of {"label", "statement"}: label is
+#   the statement's Sid, or its index (0-based number) when it has no
+#   non-empty Sid. Statement may be one object or a list (IAM User Guide,
+#   "IAM JSON policy elements: Statement").
+statements(doc) := [{"label": _label(s, i), "statement": s} |
+	is_object(doc)
+	some i, s in as_list(doc.Statement)
+	is_object(s)
+]
+
+_label(s, i) := s.Sid if {
+	is_string(s.Sid)
+	s.Sid != ""
+} else := i
+
+# METADATA
+# description: |
+#   True when the document's policy variables are substituted: only with
+#   "Version": "2012-10-17". Without a Version, or with "2008-10-17", IAM
+#   treats ${...} as literal text (IAM User Guide, "IAM JSON policy
+#   elements: Version" and "IAM policy elements: Variables and tags").
+substitutes_variables(doc) if doc.Version == "2012-10-17"
+
+# METADATA
+# description: True when a document's Statement (or a single value) contains the text "${".
+mentions_variables(doc) if {
+	is_object(doc)
+	some s in as_list(doc.Statement)
+	is_object(s)
+	some key in ["Resource", "NotResource", "Condition"]
+	walk(object.get(s, key, null), [_, v])
+	is_string(v)
+	contains(v, "${")
+}

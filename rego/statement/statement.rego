@@ -1,0 +1,110 @@
+# METADATA
+# title: Statement matching
+# description: |
+#   Whether one IAM policy statement applies to a request: its Action or
+#   NotAction names the action, its Resource or NotResource names the
+#   resource, and its Condition block is satisfied by the request context.
+#   The Principal element (resource-based policies only) is package
+#   cognito.trust's concern. Ill-formed elements never match and never fail.
+#   Sources: IAM User Guide, "IAM JSON policy elements: Action", "NotAction",
+#   "Resource", "NotResource", "Condition".
+package cognito.statement
+
+import data.cognito.policy
+
+# METADATA
+# description: |
+#   True when statement s applies to the request req = {"action", "resource",
+#   "context"}; variables is true when the policy's Version lets IAM substitute
+#   policy variables (see policy.substitutes_variables).
+applies(s, variables, req) if {
+	action_matches(s, req.action)
+	resource_matches(s, variables, req)
+	condition_matches(s, variables, req.context)
+}
+
+# METADATA
+# description: |
+#   Action names the action (case-insensitive, * and ?), or NotAction is
+#   present and does not name it: NotAction "matches everything except the
+#   specified list of actions" (IAM User Guide, "NotAction").
+action_matches(s, act) if {
+	some p in policy.as_list(s.Action)
+	_action_like(p, act)
+}
+
+action_matches(s, act) if {
+	not "Action" in object.keys(s)
+	na := s.NotAction
+	not _any_action_like(na, act)
+}
+
+_any_action_like(patterns, act) if {
+	some p in policy.as_list(patterns)
+	_action_like(p, act)
+}
+
+# METADATA
+# description: |
+#   Resource names the resource, or NotResource is present and does not name
+#   it, or (resource-based policies such as role trust policies) neither
+#   element is present: the policy then governs the resource it is attached to.
+resource_matches(s, variables, req) if {
+	some p in policy.as_list(s.Resource)
+	_resource_like(p, req.resource, variables, req.context)
+}
+
+resource_matches(s, variables, req) if {
+	not "Resource" in object.keys(s)
+	nr := s.NotResource
+	not _any_resource_like(nr, req.resource, variables, req.context)
+}
+
+resource_matches(s, _, _) if {
+	not "Resource" in object.keys(s)
+	not "NotResource" in object.keys(s)
+}
+
+_any_resource_like(patterns, resource, variables, context) if {
+	some p in policy.as_list(patterns)
+	_resource_like(p, resource, variables, context)
+}
+
+# Resource "*" matches every resource; a request for an operation without
+# resource-level permissions carries "*", which only Resource "*" names.
+_resource_like("*", _, _, _)
+
+_resource_like(p, resource, _, _) if {
+	p != "*"
+	resource != "*"
+	_resource_glob(p, resource)
+}
+
+# METADATA
+# description: |
+#   No Condition element, or a Condition block that the context satisfies.
+condition_matches(s, _, _) if not "Condition" in object.keys(s)
+
+condition_matches(s, _, context) if {
+	block := s.Condition
+	is_object(block)
+	_conditions_satisfied(block, context)
+}
+
+# Interim matchers until the shared matching, variables and conditions
+# packages are available.
+_action_like(pattern, act) if {
+	is_string(pattern)
+	is_string(act)
+	glob.match(lower(strings.replace_n(_glob_escapes, pattern)), [], lower(act))
+}
+
+_resource_glob(pattern, resource) if {
+	is_string(pattern)
+	is_string(resource)
+	glob.match(strings.replace_n(_glob_escapes, pattern), [], resource)
+}
+
+_glob_escapes := {"\\": "\\\\", "[": "\\[", "]": "\\]", "{": "\\{", "}": "\\}"}
+
+_conditions_satisfied(block, _) if count(block) == 0
