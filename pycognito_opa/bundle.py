@@ -17,7 +17,7 @@ from typing import Any
 from . import paths
 from .errors import BundleError
 
-ROOTS = ("cognito",)
+ROOTS = ("cognito", "system/authz")
 DATA_FILE_NAMES = ("data.json", "data.yaml", "data.yml")
 
 

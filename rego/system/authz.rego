@@ -1,0 +1,78 @@
+# METADATA
+# title: Sidecar API authorization
+# description: |
+#   The administrative policy of a hardened pycognito-opa sidecar. OPA consults it for every
+#   HTTP request when it runs with --authorization=basic. It lets through decision queries
+#   (POST /v1/data/cognito/authz/decision and POST /v1/data/cognito/authz/decisions) and
+#   health checks (GET /health), and refuses everything else: policy and data writes, other
+#   reads of the data and policy APIs, ad-hoc queries, compile, config, status and metrics.
+#   When the sidecar's configuration holds pycognito_opa.token_sha256, decision queries must
+#   carry the bearer token whose SHA-256 (hex) that is; OPA then runs with
+#   --authentication=token, which passes the token to this policy as input.identity.
+#   The policy ships inside the signed bundle, so a fleet's access rules are as authentic as
+#   its decision rules; until a bundle is active OPA finds no policy here and refuses all.
+package system.authz
+
+# METADATA
+# description: |
+#   OPA's authorization decision for the HTTP request in input: allowed, and the reasons
+#   OPA returns to the caller (status 401) when the request is refused.
+# entrypoint: true
+allow := {"allowed": count(_refusals) == 0, "reason": concat("; ", sort(_refusals))}
+
+_decision_paths := {
+	["v1", "data", "cognito", "authz", "decision"],
+	["v1", "data", "cognito", "authz", "decisions"],
+}
+
+# Query parameters that change only how a decision is reported: not explain or instrument.
+_decision_params := {"pretty", "provenance", "metrics"}
+
+_health_params := {"bundles", "plugins", "exclude-plugin"}
+
+_answers := concat(" ", [
+	"this sidecar answers only POST /v1/data/cognito/authz/decision,",
+	"POST /v1/data/cognito/authz/decisions and GET /health",
+])
+
+_decision_query if {
+	input.method == "POST"
+	input.path in _decision_paths
+}
+
+_health_check if {
+	input.method == "GET"
+	input.path == ["health"]
+}
+
+_refusals contains msg if {
+	not _decision_query
+	not _health_check
+	msg := sprintf("%s /%s is refused: %s", [input.method, concat("/", input.path), _answers])
+}
+
+_refusals contains msg if {
+	_decision_query
+	some name, _ in input.params
+	not name in _decision_params
+	msg := sprintf("query parameter %q is refused on decision queries", [name])
+}
+
+_refusals contains msg if {
+	_health_check
+	some name, _ in input.params
+	not name in _health_params
+	msg := sprintf("query parameter %q is refused on health checks", [name])
+}
+
+_refusals contains "decision queries need this sidecar's bearer token (Authorization: Bearer TOKEN)" if {
+	_decision_query
+	_token_required
+	not _token_valid
+}
+
+_token_required if opa.runtime().config.pycognito_opa.token_sha256
+
+_token_valid if {
+	crypto.sha256(input.identity) == lower(opa.runtime().config.pycognito_opa.token_sha256)
+}

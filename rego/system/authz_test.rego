@@ -1,0 +1,93 @@
+package system.authz_test
+
+import data.system.authz
+
+_token := "s3cret-token-for-tests"
+
+_config := {"config": {"pycognito_opa": {"token_sha256": crypto.sha256(_token)}}}
+
+_decision := {"method": "POST", "path": ["v1", "data", "cognito", "authz", "decision"], "params": {}}
+
+_decisions := {"method": "POST", "path": ["v1", "data", "cognito", "authz", "decisions"], "params": {}}
+
+_health := {"method": "GET", "path": ["health"], "params": {"bundles": [""]}}
+
+test_decision_queries_are_allowed if {
+	authz.allow.allowed with input as _decision
+	authz.allow.allowed with input as _decisions
+}
+
+test_provenance_is_allowed_on_decision_queries if {
+	authz.allow.allowed with input as object.union(_decision, {"params": {"provenance": [""]}})
+}
+
+test_health_checks_are_allowed if {
+	authz.allow.allowed with input as _health
+	authz.allow.allowed with input as {"method": "GET", "path": ["health"], "params": {}}
+}
+
+test_writes_are_refused if {
+	every method in ["PUT", "PATCH", "DELETE"] {
+		every path in [["v1", "policies", "x"], ["v1", "data", "cognito", "authz", "decision"], ["v1", "data"]] {
+			not authz.allow.allowed with input as {"method": method, "path": path, "params": {}}
+		}
+	}
+}
+
+test_other_reads_are_refused if {
+	every path in [
+		["v1", "data"], ["v1", "data", "cognito"], ["v1", "policies"], ["v1", "config"],
+		["v1", "status"], ["metrics"], ["v1", "data", "cognito", "authz", "decision"],
+	] {
+		not authz.allow.allowed with input as {"method": "GET", "path": path, "params": {}}
+	}
+}
+
+test_other_queries_are_refused if {
+	every path in [
+		[""], ["v1", "data"], ["v1", "query"], ["v1", "compile"], ["v0", "data", "cognito", "authz", "decision"],
+		["v1", "data", "cognito", "authz", "decision", ""], ["v1", "data", "cognito", "store"],
+	] {
+		not authz.allow.allowed with input as {"method": "POST", "path": path, "params": {}}
+	}
+}
+
+test_refusal_names_the_request if {
+	verdict := authz.allow with input as {"method": "PUT", "path": ["v1", "policies", "p"], "params": {}}
+	startswith(verdict.reason, "PUT /v1/policies/p is refused")
+}
+
+test_explain_is_refused_on_decision_queries if {
+	verdict := authz.allow with input as object.union(_decision, {"params": {"explain": ["full"]}})
+	not verdict.allowed
+	verdict.reason == `query parameter "explain" is refused on decision queries`
+}
+
+test_unknown_health_parameters_are_refused if {
+	not authz.allow.allowed with input as {"method": "GET", "path": ["health"], "params": {"x": [""]}}
+}
+
+test_token_is_required_when_configured if {
+	verdict := authz.allow with input as _decision with opa.runtime as _config
+	not verdict.allowed
+	contains(verdict.reason, "bearer token")
+}
+
+test_wrong_token_is_refused if {
+	not authz.allow.allowed with input as object.union(_decision, {"identity": "wrong"})
+		with opa.runtime as _config
+}
+
+test_right_token_is_accepted if {
+	authz.allow.allowed with input as object.union(_decisions, {"identity": _token})
+		with opa.runtime as _config
+}
+
+test_health_needs_no_token if {
+	authz.allow.allowed with input as _health with opa.runtime as _config
+}
+
+test_token_does_not_open_other_paths if {
+	not authz.allow.allowed with input as {"method": "GET", "path": ["v1", "data"], "params": {}, "identity": _token}
+		with opa.runtime as _config
+}
