@@ -24,9 +24,9 @@ decision := decide(input)
 # entrypoint: true
 decisions := [decide(r) | some r in _requests]
 
-_requests := input.requests if is_array(input.requests)
+default _requests := []
 
-else := []
+_requests := input.requests if is_array(input.requests)
 
 # METADATA
 # description: |
@@ -34,51 +34,51 @@ else := []
 #   "not_governed_by_iam" for an operation IAM does not govern (unsigned:
 #   public or token-authorized; no policy changes that, an explicit Deny
 #   included), otherwise IAM's evaluation (cognito.iam.evaluate).
-decide(r) := {
-	"allowed": false,
-	"decision": "invalid",
-	"signed": _signed(r),
-	"matched": [],
-	"warnings": [],
-	"errors": [e | some e in errors],
-	"reason": sprintf("The request cannot be evaluated (%d error(s)); first: %s: %s", [
-		count(errors), _first(errors).field, _first(errors).message,
-	]),
-} if {
+decide(r) := _invalid(r, errors) if {
 	errors := validation.request_errors(r)
 	count(errors) > 0
-} else := {
-	"allowed": true,
-	"decision": "not_governed_by_iam",
-	"signed": false,
-	"matched": [],
-	"warnings": [w | some w in diagnostics.warnings(r)],
-	"errors": [],
-	"reason": sprintf(
+} else := _not_governed(r) if {
+	catalog.unsigned(r.action)
+} else := _evaluated(r, iam.evaluate(r)) if {
+	iam.evaluate(r)
+} else := _decision(
+	false, "implicit_deny", _signed(r), [], [], [{
+		"code": "evaluation_incomplete",
+		"message": "the evaluation produced no result for this request",
+	}],
+	"The evaluation produced no result for this request; denied by default.",
+)
+
+_decision(allowed, decision, signed, matched, errors, warnings, reason) := {
+	"allowed": allowed,
+	"decision": decision,
+	"signed": signed,
+	"matched": matched,
+	"warnings": warnings,
+	"errors": errors,
+	"reason": reason,
+}
+
+_invalid(r, errors) := _decision(
+	false, "invalid", _signed(r), [], [e | some e in errors], [],
+	sprintf("The request cannot be evaluated (%d error(s)); first: %s: %s", [
+		count(errors), _first(errors).field, _first(errors).message,
+	]),
+)
+
+_not_governed(r) := _decision(
+	true, "not_governed_by_iam", false, [], [], [w | some w in diagnostics.warnings(r)],
+	sprintf(
 		"%s is not signed with AWS credentials (%s authorization), so IAM policies cannot allow or deny it.",
 		[catalog.canonical(r.action), catalog.authorization(r.action)],
 	),
-} if {
-	catalog.unsigned(r.action)
-} else := {
-	"allowed": result.allowed,
-	"decision": result.decision,
-	"signed": true,
-	"matched": result.matched,
-	"warnings": [w | some w in (diagnostics.warnings(r) | result.warnings)],
-	"errors": [],
-	"reason": result.reason,
-} if {
-	result := iam.evaluate(r)
-} else := {
-	"allowed": false,
-	"decision": "implicit_deny",
-	"signed": _signed(r),
-	"matched": [],
-	"warnings": [{"code": "evaluation_incomplete", "message": "the evaluation produced no result for this request"}],
-	"errors": [],
-	"reason": "The evaluation produced no result for this request; denied by default.",
-}
+)
+
+_evaluated(r, result) := _decision(
+	result.allowed, result.decision, true, result.matched, [],
+	[w | some w in (diagnostics.warnings(r) | result.warnings)],
+	result.reason,
+)
 
 _signed(r) := catalog.signed(r.action) if is_string(r.action)
 

@@ -6,47 +6,48 @@
 #   level, the resource types it uses, whether IAM governs it (signed) and
 #   which catalogued actions an IAM action pattern names. Lookups are
 #   case-insensitive, as IAM's action matching is. Absent data means an empty
-#   catalog: every function then answers "unknown".
+#   catalog: every lookup then answers "unknown". The functions read the
+#   catalog data itself (hence the external-reference exemptions).
 package cognito.catalog
 
-# Bundle data, guarded so that a missing or oddly shaped catalog never fails a query.
-_catalog := c if {
-	c := data.cognito.reference.catalog
-	is_object(c)
-} else := {}
+import data.cognito.match
 
-_actions := a if {
-	a := _catalog.actions
-	is_object(a)
-} else := {}
+default _catalog := {}
 
-_services := s if {
-	s := _catalog.services
-	is_object(s)
-} else := {}
+# regal ignore:unresolved-reference
+_catalog := data.cognito.reference.catalog if is_object(data.cognito.reference.catalog)
+
+default _actions := {}
+
+_actions := _catalog.actions if is_object(_catalog.actions)
+
+default _services := {}
+
+_services := _catalog.services if is_object(_catalog.services)
 
 # METADATA
 # description: The catalog's sources (package names and versions), as recorded in the data.
-sources := s if {
-	s := _catalog.sources
-} else := []
+# scope: document
+default sources := []
+
+sources := _catalog.sources if is_array(_catalog.sources)
 
 # METADATA
 # description: Lower-cased names of the services the catalog describes (e.g. "cognito-idp").
-services := {lower(name) | some name, _ in _services}
+services contains lower(name) if some name, _ in _services
 
 # METADATA
 # description: True when the catalog describes the service prefix svc (case-insensitive).
 has_service(svc) if {
 	is_string(svc)
-	lower(svc) in services
+	lower(svc) in services # regal ignore:external-reference
 }
 
 # METADATA
 # description: The catalog entry of an action ("service:Name", any case); undefined when unknown.
 action(name) := entry if {
 	is_string(name)
-	entry := _actions[lower(name)]
+	entry := _actions[lower(name)] # regal ignore:external-reference
 	is_object(entry)
 }
 
@@ -69,19 +70,17 @@ signed(name) := false if {
 
 # METADATA
 # description: True for a catalogued operation that IAM does not govern (signed is false).
-unsigned(name) if signed(name) == false
+unsigned(name) if action(name).signed == false
 
 # METADATA
 # description: |
-#   The operation's authorization model: "iam" for IAM-authorized operations,
-#   otherwise what the catalog records ("public", "token", ...). Unknown
+#   The operation's authorization model as the catalog records it: "iam" for
+#   IAM-authorized operations, "public" or "token" for unsigned ones. Unknown
 #   actions answer "iam".
 authorization(name) := model if {
 	model := action(name).authorization
 	is_string(model)
-} else := "iam" if {
-	signed(name)
-} else := "none"
+} else := "iam"
 
 # METADATA
 # description: Where the catalog learnt that an operation is unsigned (list; empty when signed or unknown).
@@ -114,45 +113,20 @@ required_resource_types(name) := {rt.name |
 condition_keys(name) := {k | some k in _list(action(name).condition_keys)}
 
 # METADATA
-# description: Actions another known action depends on (set).
+# description: Actions a known action depends on (set).
 dependent_actions(name) := {k | some k in _list(action(name).dependent_actions)}
 
 # METADATA
-# description: The ARN template of a service's resource type, e.g. "arn:${Partition}:cognito-idp:...".
-resource_type_arn(svc, type_name) := tmpl if {
-	some name, s in _services
-	lower(name) == lower(svc)
-	tmpl := s.resource_types[type_name].arn
-	is_string(tmpl)
-}
-
-# Regular expression per [service, resource type]: the template's ${...}
-# placeholders become "one or more characters other than /", the rest is literal.
-_type_patterns[[lower(svc), type_name]] := _template_regex(rt.arn) if {
-	some svc, s in _services
-	is_object(s.resource_types)
-	some type_name, rt in s.resource_types
-	is_string(rt.arn)
-}
-
-_template_regex(tmpl) := concat("", [
-	"^", concat("[^/]+", [regex.replace(p, `([\\.+*?()|\[\]{}^$])`, `\$1`) |
-		some p in regex.split(`\$\{[A-Za-z0-9_]+\}`, tmpl)
-	]),
-	"$",
-])
-
-# METADATA
 # description: |
-#   The resource types of service svc whose ARN template the concrete ARN
-#   matches (set of names; usually zero or one).
-resource_types_of(svc, arn_string) := {type_name |
+#   The ARN template of a resource type as a service of the catalog lists it,
+#   e.g. resource_type_arn("cognito-idp", "userpool") =
+#   "arn:${Partition}:cognito-idp:${Region}:${Account}:userpool/${UserPoolId}".
+resource_type_arn(svc, rtype) := tmpl if {
 	is_string(svc)
-	is_string(arn_string)
-	some key, re in _type_patterns
-	key[0] == lower(svc)
-	type_name := key[1]
-	regex.match(re, arn_string)
+	some name, s in _services # regal ignore:external-reference
+	lower(name) == lower(svc)
+	tmpl := s.resource_types[rtype].arn
+	is_string(tmpl)
 }
 
 # METADATA
@@ -161,29 +135,18 @@ resource_types_of(svc, arn_string) := {type_name |
 #   (case-insensitive, * and ?), e.g. actions_matching("cognito-idp:AdminGet*").
 actions_matching(pattern) := {entry.action |
 	is_string(pattern)
-	some entry in _actions
-	is_object(entry)
-	_action_like(pattern, entry.action)
+	some entry in _actions # regal ignore:external-reference
+	match.action(pattern, entry.action)
 }
 
 # METADATA
 # description: The canonical names of all catalogued actions of a service (set).
 actions_of(svc) := {entry.action |
 	is_string(svc)
-	some entry in _actions
-	is_object(entry)
+	some entry in _actions # regal ignore:external-reference
 	lower(entry.service) == lower(svc)
 }
 
 _list(x) := x if is_array(x)
 
 _list(x) := [] if not is_array(x)
-
-# Interim action matcher (IAM: case-insensitive, * and ?, other glob
-# metacharacters literal) until the shared matching package is available.
-_action_like(pattern, act) if {
-	is_string(pattern)
-	glob.match(lower(strings.replace_n(_glob_escapes, pattern)), [], lower(act))
-}
-
-_glob_escapes := {"\\": "\\\\", "[": "\\[", "]": "\\]", "{": "\\{", "}": "\\}"}

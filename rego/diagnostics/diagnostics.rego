@@ -9,6 +9,7 @@
 #   {"code", "message"}.
 package cognito.diagnostics
 
+import data.cognito.arn
 import data.cognito.catalog
 import data.cognito.policy
 import data.cognito.principal
@@ -48,27 +49,30 @@ _resource_warnings(r) := {_w("resource_type_not_used", sprintf(
 	r.resource != "*"
 	count(catalog.resource_types(r.action)) == 0
 } else := {_w("resource_type_not_used", sprintf(
-	"%s uses resource types %v, and %s is none of them; it is evaluated as given",
+	"%s uses resource types %v; %s is none of them and is evaluated as given",
 	[catalog.canonical(r.action), catalog.resource_types(r.action), r.resource],
 ))} if {
 	catalog.known(r.action)
 	r.resource != "*"
-	types := catalog.resource_types(r.action)
-	count(types) > 0
-	count(types & catalog.resource_types_of(catalog.action(r.action).service, r.resource)) == 0
+	not _resource_type_used(r)
 } else := set()
 
-_id_warnings(r) := {_w("noncanonical_account_id", sprintf(
-	"account ID %q in %s is not 12 digits, as AWS account IDs are (the documentation's examples use 0123456789); evaluated as written",
-	[parts[4], r.resource],
-)) |
-	parts := _arn_parts(r.resource)
-	parts[4] != ""
-	parts[4] != "aws"
-	not regex.match(`^[0-9]{12}$`, parts[4])
+# The resource's type is one the action uses, in the service the type's ARN template names.
+_resource_type_used(r) if {
+	parsed := arn.parse(r.resource)
+	rtype := arn.resource_type(parsed)
+	rtype in catalog.resource_types(r.action)
+	template := catalog.resource_type_arn(catalog.action(r.action).service, rtype)
+	split(template, ":")[2] == parsed.service
 }
 
-_field_warnings(r) := {_w("unknown_field", sprintf("request field %q is not part of the contract and is ignored", [k])) |
+# IDs not in AWS's canonical format (the documentation's examples use the
+# 10-digit account ID 0123456789): evaluated as written, with a warning.
+_id_warnings(r) := {_w(p.code, sprintf("%s in %s; evaluated as written", [p.message, r.resource])) |
+	some p in arn.canonical_problems(arn.parse(r.resource))
+}
+
+_field_warnings(r) := {_w("unknown_field", sprintf("request field %q is not in the contract and is ignored", [k])) |
 	some k, _ in r
 	not k in validation.request_fields
 }
@@ -96,20 +100,12 @@ _trust_warnings(r) := {_w("trust_policy_not_given", sprintf(
 	[r.action],
 )) |
 	not is_object(r.resource_policy)
-	parts := _arn_parts(r.resource)
-	parts[2] == "iam"
-	startswith(parts[5], "role/")
+	parsed := arn.parse(r.resource)
+	parsed.service == "iam"
+	startswith(parsed.resource, "role/")
 	startswith(lower(r.action), "sts:")
 }
 
 _array(x) := x if is_array(x)
 
 _array(x) := [] if not is_array(x)
-
-# Interim ARN split until the shared ARN package is available.
-_arn_parts(s) := parts if {
-	is_string(s)
-	startswith(s, "arn:")
-	parts := split(s, ":")
-	count(parts) >= 6
-}

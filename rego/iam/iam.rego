@@ -14,6 +14,7 @@
 #   evaluation logic), https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
 package cognito.iam
 
+import data.cognito.arn
 import data.cognito.managed
 import data.cognito.policy
 import data.cognito.principal
@@ -26,17 +27,17 @@ import data.cognito.trust
 #   {"label", "doc"}: inline policies ("policies[i]"), AWS managed policies
 #   (their NAME), and the bundle-stored policies of the principal
 #   ("principal:NAME", its managed policies by NAME).
-identity_documents(r, c) := array.concat(
-	array.concat(
-		[{"label": sprintf("policies[%d]", [i]), "doc": d} | some i, d in _array(r.policies)],
-		[{"label": managed.name(ref), "doc": managed.document(ref)} | some ref in _array(r.managed_policies)],
-	),
+identity_documents(r, c) := array.flatten([
+	[{"label": sprintf("policies[%d]", [i]), "doc": d} | some i, d in _array(r.policies)],
+	_managed_documents(object.get(r, "managed_policies", [])),
 	_stored_documents(c),
-)
+])
+
+_managed_documents(refs) := [{"label": managed.name(ref), "doc": managed.document(ref)} | some ref in _array(refs)]
 
 _stored_documents(c) := array.concat(
 	[{"label": sprintf("principal:%s", [name]), "doc": d} | some name, d in _object(s.policies)],
-	[{"label": managed.name(ref), "doc": managed.document(ref)} | some ref in _array(s.managed_policies)],
+	_managed_documents(object.get(s, "managed_policies", [])),
 ) if {
 	s := principal.stored(c)
 } else := []
@@ -61,6 +62,12 @@ scp_levels(r) := [_scp_level(level, i) | some i, level in _array(r.scps)]
 _scp_level(level, i) := [{"label": sprintf("scps[%d][%d]", [i, j]), "doc": d} | some j, d in level] if {
 	is_array(level)
 } else := [{"label": sprintf("scps[%d]", [i]), "doc": level}]
+
+# METADATA
+# description: The session policies of the request, as a list of {"label", "doc"}.
+session_documents(r) := [{"label": sprintf("session_policies[%d]", [i]), "doc": d} |
+	some i, d in _array(r.session_policies)
+]
 
 # METADATA
 # description: The statements of the given documents that apply to req, as {"policy", "statement", "effect"}.
@@ -100,39 +107,32 @@ else := false
 evaluate(r) := outcome(facts(r))
 
 # METADATA
-# description: The facts the outcome is decided from (which statements of which policies apply).
-facts(r) := f if {
+# description: |
+#   The facts the outcome is decided from: the caller, the resource's account,
+#   and for each kind of policy the statements that apply to the request.
+facts(r) := {
+	"action": r.action,
+	"resource": r.resource,
+	"caller": c,
+	"resource_account": _resource_account(r),
+	"role_trust": _role_trust(r),
+	"identity": applied(identity_documents(r, c), req),
+	"resource_policy_given": is_object(object.get(r, "resource_policy", null)),
+	"resource_policy": [m | is_object(r.resource_policy); some m in applied_resource(r.resource_policy, req, c)],
+	"boundary_given": count(boundary_documents(r, c)) > 0,
+	"boundary": applied(boundary_documents(r, c), req),
+	"scps": [applied(level, req) | some level in scp_levels(r)],
+	"session_given": count(session_documents(r)) > 0,
+	"session": applied(session_documents(r), req),
+} if {
 	c := principal.caller(r)
 	req := {"action": r.action, "resource": r.resource, "context": principal.context(r, c)}
-	rp_given := is_object(object.get(r, "resource_policy", null))
-	f := {
-		"action": r.action,
-		"resource": r.resource,
-		"caller": c,
-		"identity": applied(identity_documents(r, c), req),
-		"resource_policy_given": rp_given,
-		"resource_policy": _applied_resource_if(rp_given, r, req, c),
-		"boundary_given": count(boundary_documents(r, c)) > 0,
-		"boundary": applied(boundary_documents(r, c), req),
-		"scps": [applied(level, req) | some level in scp_levels(r)],
-		"session_given": count(_array(object.get(r, "session_policies", []))) > 0,
-		"session": applied(
-			[{"label": sprintf("session_policies[%d]", [i]), "doc": d} | some i, d in _array(r.session_policies)],
-			req,
-		),
-		"resource_account": _resource_account(r),
-		"role_trust": _role_trust(r),
-	}
 }
 
-_applied_resource_if(true, r, req, c) := applied_resource(r.resource_policy, req, c)
-
-_applied_resource_if(false, _, _, _) := []
-
 # The account that owns the resource: the ARN's account field, else resource_account.
-_resource_account(r) := parts[4] if {
-	parts := _arn_parts(r.resource)
-	parts[4] != ""
+_resource_account(r) := parsed.account if {
+	parsed := arn.parse(r.resource)
+	parsed.account != ""
 } else := r.resource_account if {
 	is_string(r.resource_account)
 } else := ""
@@ -140,9 +140,9 @@ _resource_account(r) := parts[4] if {
 # An sts request (AssumeRole, AssumeRoleWithWebIdentity, ...) on an IAM role:
 # the role's trust policy must allow it, whatever the caller's own policies say.
 _role_trust(r) if {
-	parts := _arn_parts(r.resource)
-	parts[2] == "iam"
-	startswith(parts[5], "role/")
+	parsed := arn.parse(r.resource)
+	parsed.service == "iam"
+	startswith(parsed.resource, "role/")
 	startswith(lower(r.action), "sts:")
 } else := false
 
@@ -154,11 +154,8 @@ cross_account(f) if {
 	f.caller.account != f.resource_account
 }
 
-_denies(f) := [m |
-	some m in array.concat(
-		array.concat(array.concat(f.identity, f.resource_policy), array.concat(f.boundary, f.session)),
-		[x | some level in f.scps; some x in level],
-	)
+_denies(f) := [_public(m) |
+	some m in array.flatten([f.identity, f.resource_policy, f.boundary, f.session, f.scps])
 	m.effect == "Deny"
 ]
 
@@ -166,34 +163,31 @@ _allows(list) := [_public(m) | some m in list; m.effect == "Allow"]
 
 _public(m) := {"policy": m.policy, "statement": m.statement, "effect": m.effect}
 
+_direct(list) := [m | some m in list; m.via == "direct"]
+
 # The statements that grant the request before guardrails, following the
-# evaluation logic: same account, identity-based OR resource-based (naming the
-# caller itself); across accounts, both; for a role, its trust policy always,
-# and when it only trusts the caller's account, the caller's policies too.
+# evaluation logic: in one account, identity-based OR resource-based (naming
+# the caller itself); across accounts, both; for a role, its trust policy
+# always, and when it trusts only the caller's account, the caller's policies too.
 _grants(f) := array.concat(_allows(f.identity), _allows(f.resource_policy)) if {
 	cross_account(f)
 	count(_allows(f.identity)) > 0
 	count(_allows(f.resource_policy)) > 0
 } else := [] if {
 	cross_account(f)
-} else := _allows(_direct(f.resource_policy)) if {
-	f.role_trust
-	f.resource_policy_given
-	count(_allows(_direct(f.resource_policy))) > 0
-} else := array.concat(_allows(f.identity), _allows(f.resource_policy)) if {
-	f.role_trust
-	f.resource_policy_given
-	count(_allows(f.identity)) > 0
-	count(_allows(f.resource_policy)) > 0
-} else := [] if {
+} else := _role_grants(f) if {
 	f.role_trust
 	f.resource_policy_given
 } else := array.concat(_allows(f.identity), _allows(_direct(f.resource_policy)))
 
-_direct(list) := [m | some m in list; m.via == "direct"]
+_role_grants(f) := _allows(_direct(f.resource_policy)) if {
+	count(_allows(_direct(f.resource_policy))) > 0
+} else := array.concat(_allows(f.identity), _allows(f.resource_policy)) if {
+	count(_allows(f.identity)) > 0
+} else := []
 
-# Guardrails: each present one must allow. Returns the first that does not,
-# as {"code", "label", "text"}; undefined when all allow.
+# Guardrails: each one present must allow. The first that does not, as
+# {"code", "text"}; undefined when all allow.
 _blocking_guardrail(f) := {
 	"code": "not_allowed_by_permissions_boundary",
 	"text": "the permissions boundary does not allow it",
@@ -214,96 +208,88 @@ _blocking_guardrail(f) := {
 	count(_allows(f.session)) == 0
 }
 
-_guardrail_allows(f) := array.concat(
-	array.concat(_allows(f.boundary), [m | some level in f.scps; some m in _allows(level)]),
-	_allows(f.session),
-)
+_guardrail_allows(f) := _allows(array.flatten([f.boundary, f.scps, f.session]))
+
+_decision(allowed, decision, matched, reason, warnings) := {
+	"allowed": allowed,
+	"decision": decision,
+	"matched": matched,
+	"reason": reason,
+	"warnings": warnings,
+}
 
 # METADATA
 # description: |
 #   The decision from the facts: {"allowed", "decision", "matched", "reason",
-#   "warnings"}; matched lists the statements that decided it.
-outcome(f) := {
-	"allowed": false,
-	"decision": "explicit_deny",
-	"matched": denies,
-	"reason": sprintf("Explicitly denied by %s: an explicit Deny overrides every Allow.", [_names(denies)]),
-	"warnings": set(),
-} if {
-	denies := [_public(m) | some m in _denies(f)]
+#   "warnings"}; matched lists the statements that decided it (empty for an
+#   implicit deny, which no statement decides).
+outcome(f) := _decision(false, "explicit_deny", denies, reason, set()) if {
+	denies := _denies(f)
 	count(denies) > 0
-} else := {
-	"allowed": true,
-	"decision": "allow",
-	"matched": array.concat(grants, _guardrail_allows(f)),
-	"reason": sprintf("Allowed by %s%s.", [_names(grants), _guardrail_note(f)]),
-	"warnings": set(),
-} if {
+	reason := sprintf("Explicitly denied by %s: an explicit Deny overrides every Allow.", [_names(denies)])
+} else := _decision(true, "allow", array.concat(grants, _guardrail_allows(f)), reason, set()) if {
 	grants := _grants(f)
 	count(grants) > 0
 	not _blocking_guardrail(f)
-} else := {
-	"allowed": false,
-	"decision": "implicit_deny",
-	"matched": [],
-	"reason": sprintf("%s allow %s on %s, but %s: implicit deny.", [_names(grants), f.action, f.resource, g.text]),
-	"warnings": {{"code": g.code, "message": g.text}},
-} if {
+	reason := sprintf("Allowed by %s%s.", [_names(grants), _guardrail_note(f)])
+} else := _decision(false, "implicit_deny", [], reason, {{"code": g.code, "message": g.text}}) if {
 	grants := _grants(f)
 	count(grants) > 0
 	g := _blocking_guardrail(f)
-} else := {
-	"allowed": false,
-	"decision": "implicit_deny",
-	"matched": [],
-	"reason": reason,
-	"warnings": warnings,
-} if {
-	[reason, warnings] := _no_grant(f)
-}
+	reason := sprintf("%s allow %s on %s, but %s: implicit deny.", [_names(grants), f.action, f.resource, g.text])
+} else := _decision(false, "implicit_deny", [], _no_grant_reason(f), _no_grant_warnings(f))
 
-_no_grant(f) := [
-	sprintf(
-		"%s allow %s, but the principal's account %s is not the resource's account %s and Amazon Cognito has no resource-based policies: identity-based policies alone grant nothing across accounts (implicit deny).",
-		[_names(_allows(f.identity)), f.action, f.caller.account, f.resource_account],
-	),
-	{{"code": "cross_account", "message": sprintf(
-		"principal account %s differs from resource account %s",
-		[f.caller.account, f.resource_account],
-	)}},
-] if {
+_no_grant_warnings(f) := {{"code": "cross_account", "message": sprintf(
+	"principal account %s differs from resource account %s",
+	[f.caller.account, f.resource_account],
+)}} if {
+	cross_account(f)
+} else := set()
+
+_no_grant_reason(f) := _reason(_no_grant_case(f), f)
+
+_no_grant_case(f) := "cross_account_identity_only" if {
 	cross_account(f)
 	not f.resource_policy_given
 	count(_allows(f.identity)) > 0
-} else := [
-	sprintf(
-		"Across accounts (principal %s, resource %s) both the principal's policies and the resource policy must allow %s; %s (implicit deny).",
-		[f.caller.account, f.resource_account, f.action, _cross_missing(f)],
-	),
-	{{"code": "cross_account", "message": sprintf(
-		"principal account %s differs from resource account %s",
-		[f.caller.account, f.resource_account],
-	)}},
-] if {
+} else := "cross_account" if {
 	cross_account(f)
 	f.resource_policy_given
-} else := [
-	sprintf(
-		"The role's trust policy trusts the account %s, so the caller's own policies must also allow %s, and none does (implicit deny).",
-		[f.caller.account, f.action],
-	),
-	set(),
-] if {
+} else := "trusts_account_only" if {
 	f.role_trust
-	f.resource_policy_given
 	count(_allows(f.resource_policy)) > 0
-} else := [
-	sprintf("The role's trust policy (resource_policy) does not allow %s to call %s on %s (implicit deny).", [_who(f.caller), f.action, f.resource]),
-	set(),
-] if {
+} else := "not_trusted" if {
 	f.role_trust
 	f.resource_policy_given
-} else := [sprintf("No statement allows %s on %s (implicit deny).", [f.action, f.resource]), set()]
+} else := "no_allow"
+
+_reason("cross_account_identity_only", f) := sprintf(
+	"%s allow %s, but the principal's account %s is not the resource's account %s, and %s (implicit deny).",
+	[
+		_names(_allows(f.identity)), f.action, f.caller.account, f.resource_account,
+		"Amazon Cognito has no resource-based policies: identity-based policies alone grant nothing across accounts",
+	],
+)
+
+_reason("cross_account", f) := sprintf(
+	"Across accounts (principal %s, resource %s) %s must both allow %s; %s (implicit deny).",
+	[
+		f.caller.account, f.resource_account,
+		"the principal's policies and the resource policy", f.action, _cross_missing(f),
+	],
+)
+
+_reason("trusts_account_only", f) := sprintf(
+	"The role's trust policy trusts the account %s, so the caller's own policies must also allow %s; %s (implicit deny).",
+	[f.caller.account, f.action, "none does"],
+)
+
+_reason("not_trusted", f) := sprintf(
+	"The role's trust policy (resource_policy) does not allow %s to call %s on %s (implicit deny).",
+	[_who(f.caller), f.action, f.resource],
+)
+
+_reason("no_allow", f) := sprintf("No statement allows %s on %s (implicit deny).", [f.action, f.resource])
 
 _cross_missing(f) := "neither does" if {
 	count(_allows(f.identity)) == 0
@@ -320,7 +306,7 @@ _guardrail_note(f) := "" if {
 	count(_guardrail_allows(f)) == 0
 } else := sprintf(", within %s", [_names(_guardrail_allows(f))])
 
-# "policies[0] statement 1, AmazonCognitoReadOnly statement 0"
+# "policies[0] statement 1, AmazonCognitoReadOnly statement \"Sid\""
 _names(list) := concat(", ", {_name(m) | some m in list})
 
 _name(m) := sprintf("%s statement %v", [m.policy, m.statement]) if is_number(m.statement)
@@ -334,11 +320,3 @@ _array(x) := [] if not is_array(x)
 _object(x) := x if is_object(x)
 
 _object(x) := {} if not is_object(x)
-
-# Interim ARN split until the shared ARN package is available.
-_arn_parts(s) := parts if {
-	is_string(s)
-	startswith(s, "arn:")
-	parts := split(s, ":")
-	count(parts) >= 6
-}

@@ -7,14 +7,17 @@
 #   by ARN ("arn:aws:iam::aws:policy/AmazonCognitoReadOnly").
 package cognito.managed
 
-_policies := p if {
-	p := data.cognito.reference.managed_policies
-	is_object(p)
-} else := {}
+default _policies := {}
+
+# regal ignore:unresolved-reference
+_policies := data.cognito.reference.managed_policies if is_object(data.cognito.reference.managed_policies)
 
 # METADATA
 # description: Names of the managed policies in the bundle (set).
-names := {name | some name, entry in _policies; is_object(entry)}
+names contains name if {
+	some name, entry in _policies
+	is_object(entry)
+}
 
 # METADATA
 # description: |
@@ -23,23 +26,23 @@ names := {name | some name, entry in _policies; is_object(entry)}
 #   Undefined when no shipped policy matches.
 name(ref) := ref if {
 	is_string(ref)
-	ref in names
+	ref in names # regal ignore:external-reference
 } else := n if {
 	is_string(ref)
-	some n in names
-	_policies[n].arn == ref
+	some n in names # regal ignore:external-reference
+	_policies[n].arn == ref # regal ignore:external-reference
 } else := n if {
 	is_string(ref)
 	regex.match(`^arn:aws(-cn|-us-gov)?:iam::aws:policy/`, ref)
 	parts := split(ref, "/")
 	n := parts[count(parts) - 1]
-	n in names
+	n in names # regal ignore:external-reference
 }
 
 # METADATA
 # description: The policy document of the managed policy a reference names.
-document(ref) := _policies[name(ref)].document
+document(ref) := _policies[name(ref)].document # regal ignore:external-reference
 
 # METADATA
 # description: The policy version recorded for the managed policy a reference names (e.g. "v4").
-version(ref) := _policies[name(ref)].version
+version(ref) := _policies[name(ref)].version # regal ignore:external-reference

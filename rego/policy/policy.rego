@@ -10,6 +10,7 @@ package cognito.policy
 
 # METADATA
 # description: A policy element that may be a single value or a list, as a list.
+# scope: document
 as_list(x) := x if is_array(x)
 
 as_list(x) := [x] if not is_array(x)
@@ -40,13 +41,17 @@ _label(s, i) := s.Sid if {
 substitutes_variables(doc) if doc.Version == "2012-10-17"
 
 # METADATA
-# description: True when a document's Statement (or a single value) contains the text "${".
+# description: |
+#   True when a statement's Resource, NotResource or Condition of the document
+#   contains the text "${" (a policy variable, or text that looks like one).
 mentions_variables(doc) if {
-	is_object(doc)
 	some s in as_list(doc.Statement)
-	is_object(s)
+	some text in _texts(s)
+	contains(text, "${")
+}
+
+_texts(s) := {v |
 	some key in ["Resource", "NotResource", "Condition"]
-	walk(object.get(s, key, null), [_, v])
+	walk(s[key], [_, v])
 	is_string(v)
-	contains(v, "${")
 }

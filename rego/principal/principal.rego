@@ -11,16 +11,18 @@
 #   aws:PrincipalServiceName).
 package cognito.principal
 
+import data.cognito.arn
+
 # METADATA
-# description: The Principal element kinds a caller can be matched by.
-kinds := {"AWS", "Federated", "Service", "CanonicalUser"}
+# description: True for the Principal element kinds a caller can be named by (AWS, Federated, Service, CanonicalUser).
+is_kind(k) if k in {"AWS", "Federated", "Service", "CanonicalUser"}
 
 _web_identity_actions := {"sts:assumerolewithwebidentity", "sts:assumerolewithsaml"}
 
-_store := s if {
-	s := data.cognito.store.principals
-	is_object(s)
-} else := {}
+default _store := {}
+
+# regal ignore:unresolved-reference
+_store := data.cognito.store.principals if is_object(data.cognito.store.principals)
 
 # METADATA
 # description: |
@@ -46,13 +48,13 @@ caller(r) := object.union(_blank, _facts(kind, p)) if {
 _blank := {"name": "", "kind": "", "type": "", "account": "", "arn": "", "username": "", "role": ""}
 
 _kind(r, p) := r.principal_type if {
-	r.principal_type in kinds
+	is_kind(r.principal_type)
 } else := "Federated" if {
-	parts := _arn_parts(p)
-	parts[2] == "iam"
-	regex.match(`^(oidc-provider|saml-provider)/`, _arn_resource(parts))
+	parsed := arn.parse(p)
+	parsed.service == "iam"
+	regex.match(`^(oidc-provider|saml-provider)/`, parsed.resource)
 } else := "AWS" if {
-	_arn_parts(p)
+	arn.parse(p)
 } else := "AWS" if {
 	regex.match(`^[0-9]{12}$`, p)
 } else := "Federated" if {
@@ -68,10 +70,10 @@ _facts("AWS", p) := f if {
 	regex.match(`^[0-9]{12}$`, p)
 	f := {"name": p, "kind": "AWS", "type": "Account", "account": p, "arn": sprintf("arn:aws:iam::%s:root", [p])}
 } else := f if {
-	parts := _arn_parts(p)
+	parsed := arn.parse(p)
 	f := object.union(
-		{"name": p, "kind": "AWS", "account": parts[4], "arn": p, "type": ""},
-		_aws_facts(parts[1], parts[2], parts[4], split(_arn_resource(parts), "/")),
+		{"name": p, "kind": "AWS", "account": parsed.account, "arn": p, "type": ""},
+		_aws_facts(parsed.partition, parsed.service, parsed.account, split(parsed.resource, "/")),
 	)
 }
 
@@ -179,13 +181,3 @@ stored(c) := s if {
 # METADATA
 # description: True when the bundle stores any principal.
 has_store if count(_store) > 0
-
-# Interim ARN split until the shared ARN package is available.
-_arn_parts(s) := parts if {
-	is_string(s)
-	startswith(s, "arn:")
-	parts := split(s, ":")
-	count(parts) >= 6
-}
-
-_arn_resource(parts) := concat(":", array.slice(parts, 5, count(parts)))

@@ -10,6 +10,7 @@
 #   "Resource", "NotResource", "Condition".
 package cognito.statement
 
+import data.cognito.match
 import data.cognito.policy
 
 # METADATA
@@ -28,9 +29,10 @@ applies(s, variables, req) if {
 #   Action names the action (case-insensitive, * and ?), or NotAction is
 #   present and does not name it: NotAction "matches everything except the
 #   specified list of actions" (IAM User Guide, "NotAction").
+# scope: document
 action_matches(s, act) if {
 	some p in policy.as_list(s.Action)
-	_action_like(p, act)
+	match.action(p, act)
 }
 
 action_matches(s, act) if {
@@ -41,7 +43,7 @@ action_matches(s, act) if {
 
 _any_action_like(patterns, act) if {
 	some p in policy.as_list(patterns)
-	_action_like(p, act)
+	match.action(p, act)
 }
 
 # METADATA
@@ -49,6 +51,7 @@ _any_action_like(patterns, act) if {
 #   Resource names the resource, or NotResource is present and does not name
 #   it, or (resource-based policies such as role trust policies) neither
 #   element is present: the policy then governs the resource it is attached to.
+# scope: document
 resource_matches(s, variables, req) if {
 	some p in policy.as_list(s.Resource)
 	_resource_like(p, req.resource, variables, req.context)
@@ -70,41 +73,43 @@ _any_resource_like(patterns, resource, variables, context) if {
 	_resource_like(p, resource, variables, context)
 }
 
-# Resource "*" matches every resource; a request for an operation without
-# resource-level permissions carries "*", which only Resource "*" names.
-_resource_like("*", _, _, _)
-
-_resource_like(p, resource, _, _) if {
-	p != "*"
-	resource != "*"
-	_resource_glob(p, resource)
+# With variables substituted (Version 2012-10-17) a pattern holding "${"
+# is matched after substitution; otherwise the pattern is matched as written
+# (IAM User Guide, "IAM policy elements: Variables and tags").
+_resource_like(p, resource, variables, context) if {
+	_substituted(p, variables)
+	_variables_resource_matches(p, resource, context)
 }
+
+_resource_like(p, resource, variables, _) if {
+	not _substituted(p, variables)
+	match.resource(p, resource)
+}
+
+_substituted(p, true) if contains(p, "${")
 
 # METADATA
 # description: |
 #   No Condition element, or a Condition block that the context satisfies.
+# scope: document
 condition_matches(s, _, _) if not "Condition" in object.keys(s)
 
-condition_matches(s, _, context) if {
+condition_matches(s, variables, context) if {
 	block := s.Condition
 	is_object(block)
-	_conditions_satisfied(block, context)
+	_conditions_satisfied(block, variables, context)
 }
 
-# Interim matchers until the shared matching, variables and conditions
-# packages are available.
-_action_like(pattern, act) if {
-	is_string(pattern)
-	is_string(act)
-	glob.match(lower(strings.replace_n(_glob_escapes, pattern)), [], lower(act))
+# Interim stand-ins until the shared variables and conditions packages are
+# available: a pattern with variables matches nothing, and only an empty
+# Condition block is satisfied.
+_variables_resource_matches(p, resource, context) if {
+	count(context) < 0
+	match.resource(p, resource)
 }
 
-_resource_glob(pattern, resource) if {
-	is_string(pattern)
-	is_string(resource)
-	glob.match(strings.replace_n(_glob_escapes, pattern), [], resource)
+_conditions_satisfied(block, variables, context) if {
+	count(block) == 0
+	is_boolean(variables)
+	is_object(context)
 }
-
-_glob_escapes := {"\\": "\\\\", "[": "\\[", "]": "\\]", "{": "\\{", "}": "\\}"}
-
-_conditions_satisfied(block, _) if count(block) == 0

@@ -15,6 +15,7 @@
 #   "AWS JSON policy elements: NotPrincipal".
 package cognito.trust
 
+import data.cognito.arn
 import data.cognito.policy
 
 # METADATA
@@ -63,10 +64,10 @@ _names_directly(v, c) if {
 _names_directly(v, c) if {
 	c.kind == "AWS"
 	c.role != ""
-	parts := _arn_parts(v)
-	parts[2] == "iam"
-	parts[4] == c.account
-	path := split(concat(":", array.slice(parts, 5, count(parts))), "/")
+	parsed := arn.parse(v)
+	parsed.service == "iam"
+	parsed.account == c.account
+	path := split(parsed.resource, "/")
 	path[0] == "role"
 	path[count(path) - 1] == c.role
 }
@@ -78,10 +79,10 @@ _names_account(v, account) if {
 
 _names_account(v, account) if {
 	account != ""
-	parts := _arn_parts(v)
-	parts[2] == "iam"
-	parts[4] == account
-	concat(":", array.slice(parts, 5, count(parts))) == "root"
+	parsed := arn.parse(v)
+	parsed.service == "iam"
+	parsed.account == account
+	parsed.resource == "root"
 }
 
 _lists_every_identity(np, c) if {
@@ -95,8 +96,6 @@ _lists_every_identity(np, c) if {
 
 # The identities a caller is known by: itself, plus for AWS principals its
 # account and (role sessions) its role.
-_identities(c) := {"self"} if c.kind != "AWS"
-
 _identities(c) := {x |
 	some x, present in {
 		"self": c.type != "Account",
@@ -104,7 +103,9 @@ _identities(c) := {x |
 		"role": _is_session(c),
 	}
 	present
-} if c.kind == "AWS"
+} if {
+	c.kind == "AWS"
+} else := {"self"}
 
 _is_session(c) if {
 	c.role != ""
@@ -118,12 +119,4 @@ _names_identity(v, "account", c) if _names_account(v, c.account)
 _names_identity(v, "role", c) if {
 	_names_directly(v, c)
 	v != c.name
-}
-
-# Interim ARN split until the shared ARN package is available.
-_arn_parts(s) := parts if {
-	is_string(s)
-	startswith(s, "arn:")
-	parts := split(s, ":")
-	count(parts) >= 6
 }

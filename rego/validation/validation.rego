@@ -11,6 +11,7 @@
 #   Resource, NotResource, Condition) and "IAM JSON policy grammar".
 package cognito.validation
 
+import data.cognito.arn
 import data.cognito.managed
 import data.cognito.policy
 import data.cognito.principal
@@ -64,29 +65,30 @@ _resource_errors(r) := {_err("missing_resource", "resource", "the request has no
 	not is_string(r.resource)
 } else := {_err("invalid_resource", "resource", sprintf("resource %q is neither an ARN nor \"*\"", [r.resource]))} if {
 	r.resource != "*"
-	not _is_arn(r.resource)
+	not arn.is_arn(r.resource)
 } else := set()
 
-_expected_types := {
-	"policies": "array",
-	"managed_policies": "array",
-	"principal": "string",
-	"principal_type": "string",
-	"resource_account": "string",
-	"permissions_boundary": "object",
-	"scps": "array",
-	"session_policies": "array",
-	"context": "object",
-	"resource_policy": "object",
-}
-
 _type_errors(r) := {_err("invalid_type", field, sprintf("%s must be a JSON %s", [field, expected])) |
-	some field, expected in _expected_types
+	some field, expected in {
+		"policies": "array",
+		"managed_policies": "array",
+		"principal": "string",
+		"principal_type": "string",
+		"resource_account": "string",
+		"permissions_boundary": "object",
+		"scps": "array",
+		"session_policies": "array",
+		"context": "object",
+		"resource_policy": "object",
+	}
 	value := r[field]
 	type_name(value) != expected
-} | {_err("invalid_principal_type", "principal_type", sprintf("principal_type must be one of %v", [principal.kinds])) |
+} | {_err(
+	"invalid_principal_type", "principal_type",
+	"principal_type must be one of AWS, Federated, Service, CanonicalUser",
+) |
 	is_string(r.principal_type)
-	not r.principal_type in principal.kinds
+	not principal.is_kind(r.principal_type)
 }
 
 _managed_errors(r) := {e |
@@ -122,12 +124,17 @@ _scalar(v) if is_number(v)
 _scalar(v) if is_boolean(v)
 
 _documents_errors(r) := union({
-	{e | some i, d in _array(r.policies); some e in policy_errors(d, sprintf("policies[%d]", [i]), "identity")},
-	{e | some i, d in _array(r.session_policies); some e in policy_errors(d, sprintf("session_policies[%d]", [i]), "identity")},
+	_list_errors(r, "policies"),
+	_list_errors(r, "session_policies"),
 	{e | some e in policy_errors(_object_field(r, "permissions_boundary"), "permissions_boundary", "identity")},
 	{e | some e in policy_errors(_object_field(r, "resource_policy"), "resource_policy", "resource")},
 	{e | some i, level in _array(r.scps); some e in _scp_level_errors(level, i)},
 })
+
+_list_errors(r, name) := {e |
+	some i, d in _array(r[name])
+	some e in policy_errors(d, sprintf("%s[%d]", [name, i]), "identity")
+}
 
 _scp_level_errors(level, i) := {e |
 	some j, d in level
@@ -168,7 +175,10 @@ _id_errors(doc, field) := {_err("invalid_type", sprintf("%s.Id", [field]), "Id m
 	not is_string(doc.Id)
 } else := set()
 
-_statements_errors(doc, field, _) := {_err("missing_statement", sprintf("%s.Statement", [field]), "the policy has no Statement")} if {
+_statements_errors(doc, field, _) := {_err(
+	"missing_statement", sprintf("%s.Statement", [field]),
+	"the policy has no Statement",
+)} if {
 	not "Statement" in object.keys(doc)
 }
 
@@ -259,8 +269,8 @@ _principal_errors(s, field, "resource") := _pair_errors(s, field, "Principal", "
 	name in object.keys(s)
 	not _valid_principal(s[name])
 	e := _err("invalid_principal", sprintf("%s.%s", [field, name]), sprintf(
-		"%s must be \"*\" or an object whose keys are among %v, each a string or a list of strings",
-		[name, principal.kinds],
+		"%s must be \"*\" or an object with keys among AWS, Federated, Service, CanonicalUser, %s",
+		[name, "each a string or a non-empty list of strings"],
 	))
 }
 
@@ -280,7 +290,7 @@ _valid_principal(p) if {
 	is_object(p)
 	count(p) > 0
 	every k, v in p {
-		k in principal.kinds
+		principal.is_kind(k)
 		_strings(v)
 	}
 }
@@ -333,7 +343,10 @@ _valid_pattern("resource", "*")
 
 _valid_pattern("resource", p) if startswith(p, "arn:")
 
-_condition_errors(s, field) := {_err("invalid_type", sprintf("%s.Condition", [field]), "Condition must be a JSON object")} if {
+_condition_errors(s, field) := {_err(
+	"invalid_type", sprintf("%s.Condition", [field]),
+	"Condition must be a JSON object",
+)} if {
 	"Condition" in object.keys(s)
 	not is_object(s.Condition)
 } else := set()
@@ -347,6 +360,3 @@ _object(x) := x if is_object(x)
 _object(x) := {} if not is_object(x)
 
 _object_field(r, name) := r[name] if is_object(r[name])
-
-# Interim ARN test until the shared ARN package is available.
-_is_arn(s) if regex.match(`^arn:[^:]+:[^:]+:[^:]*:[^:]*:.+$`, s)
