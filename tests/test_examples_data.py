@@ -137,6 +137,19 @@ def test_policy_references_resolve() -> None:
                 assert _is_policy_document(ref), f"{file_name}:{eid}: inline policy has no Statement"
 
 
+def test_named_policies_used() -> None:
+    for path in _files():
+        data = _load(path)
+        used = {
+            ref
+            for example in data["examples"]
+            for ref in _policy_refs(example["request"])
+            if isinstance(ref, str)
+        }
+        unused = set(data.get("policies") or {}) - used
+        assert not unused, f"{path.name}: named policies never used: {sorted(unused)}"
+
+
 def test_managed_policies_shipped() -> None:
     for file_name, _, example in _examples():
         for name in example["request"].get("managed_policies") or []:
