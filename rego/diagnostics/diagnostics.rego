@@ -99,7 +99,7 @@ _trust_warnings(r) := {_w("trust_policy_not_given", sprintf(
 	"%s on a role also needs the role's trust policy to allow it; give it as resource_policy to evaluate it",
 	[r.action],
 )) |
-	not is_object(r.resource_policy)
+	not is_object(object.get(r, "resource_policy", null))
 	parsed := arn.parse(r.resource)
 	parsed.service == "iam"
 	startswith(parsed.resource, "role/")

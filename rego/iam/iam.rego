@@ -155,7 +155,7 @@ cross_account(f) if {
 }
 
 _denies(f) := [_public(m) |
-	some m in array.flatten([f.identity, f.resource_policy, f.boundary, f.session, f.scps])
+	some m in array.flatten([f.identity, f.resource_policy, f.boundary, f.session, _scp_matches(f)])
 	m.effect == "Deny"
 ]
 
@@ -184,6 +184,7 @@ _role_grants(f) := _allows(_direct(f.resource_policy)) if {
 	count(_allows(_direct(f.resource_policy))) > 0
 } else := array.concat(_allows(f.identity), _allows(f.resource_policy)) if {
 	count(_allows(f.identity)) > 0
+	count(_allows(f.resource_policy)) > 0
 } else := []
 
 # Guardrails: each one present must allow. The first that does not, as
@@ -208,7 +209,10 @@ _blocking_guardrail(f) := {
 	count(_allows(f.session)) == 0
 }
 
-_guardrail_allows(f) := _allows(array.flatten([f.boundary, f.scps, f.session]))
+_guardrail_allows(f) := _allows(array.flatten([f.boundary, _scp_matches(f), f.session]))
+
+# array.flatten flattens one level only: the SCP levels' matches, as one list.
+_scp_matches(f) := [m | some level in f.scps; some m in level]
 
 _decision(allowed, decision, matched, reason, warnings) := {
 	"allowed": allowed,

@@ -12,6 +12,7 @@ package cognito.statement
 
 import data.cognito.match
 import data.cognito.policy
+import data.cognito.variables
 
 # METADATA
 # description: |
@@ -73,20 +74,12 @@ _any_resource_like(patterns, resource, variables, context) if {
 	_resource_like(p, resource, variables, context)
 }
 
-# With variables substituted (Version 2012-10-17) a pattern holding "${"
-# is matched after substitution; otherwise the pattern is matched as written
-# (IAM User Guide, "IAM policy elements: Variables and tags").
-_resource_like(p, resource, variables, context) if {
-	_substituted(p, variables)
-	_variables_resource_matches(p, resource, context)
-}
+# With Version 2012-10-17 policy variables are substituted (as literal text);
+# otherwise the pattern is matched as written, "${...}" included (IAM User
+# Guide, "IAM JSON policy elements: Version").
+_resource_like(p, resource, true, context) if variables.resource_matches(p, resource, context)
 
-_resource_like(p, resource, variables, _) if {
-	not _substituted(p, variables)
-	match.resource(p, resource)
-}
-
-_substituted(p, true) if contains(p, "${")
+_resource_like(p, resource, false, _) if match.resource(p, resource)
 
 # METADATA
 # description: |
@@ -100,14 +93,8 @@ condition_matches(s, variables, context) if {
 	_conditions_satisfied(block, variables, context)
 }
 
-# Interim stand-ins until the shared variables and conditions packages are
-# available: a pattern with variables matches nothing, and only an empty
-# Condition block is satisfied.
-_variables_resource_matches(p, resource, context) if {
-	count(context) < 0
-	match.resource(p, resource)
-}
-
+# Interim stand-in until the shared conditions package is available: only an
+# empty Condition block is satisfied.
 _conditions_satisfied(block, variables, context) if {
 	count(block) == 0
 	is_boolean(variables)

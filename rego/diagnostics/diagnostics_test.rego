@@ -1,0 +1,56 @@
+package cognito.diagnostics_test
+
+import data.cognito.diagnostics
+
+_codes(r) := {w.code | some w in diagnostics.warnings(r)}
+
+_pool := "arn:aws:cognito-idp:us-east-1:111122223333:userpool/us-east-1_EXAMPLE"
+
+test_clean_request if {
+	_codes({"action": "cognito-idp:DescribeUserPool", "resource": _pool}) == set()
+}
+
+# An unknown action of a catalogued service is evaluated, with a warning;
+# services the catalog does not describe get none.
+test_unknown_action if {
+	_codes({"action": "cognito-idp:DescribeEverything", "resource": "*"}) == {"unknown_action"}
+	_codes({"action": "s3:GetObject", "resource": "arn:aws:s3:::b/k"}) == set()
+}
+
+# IAM Service Authorization Reference: ListUserPools has no resource type
+# (Resource "*"); DescribeIdentityPool uses cognito-identity's identitypool,
+# not cognito-sync's; AdminCreateUser uses userpool.
+test_resource_type_not_used if {
+	_codes({"action": "cognito-idp:ListUserPools", "resource": _pool}) == {"resource_type_not_used"}
+	sync_pool := "arn:aws:cognito-sync:us-east-1:111122223333:identitypool/us-east-1:0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
+	_codes({"action": "cognito-identity:DescribeIdentityPool", "resource": sync_pool}) == {"resource_type_not_used"}
+	_codes({"action": "cognito-idp:AdminCreateUser", "resource": "arn:aws:s3:::bucket"}) == {"resource_type_not_used"}
+	_codes({"action": "cognito-idp:ListUserPools", "resource": "*"}) == set()
+}
+
+test_noncanonical_ids if {
+	_codes({"action": "cognito-idp:DescribeUserPool", "resource": "arn:aws:cognito-idp:us-east-1:0123456789:userpool/us-east-1_EXAMPLE"}) == {"noncanonical_account_id"}
+}
+
+test_unknown_fields if {
+	_codes({"action": "s3:GetObject", "resource": "*", "polices": []}) == {"unknown_field"}
+}
+
+# "IAM JSON policy elements: Version": without 2012-10-17 variables are literal text.
+test_variables_not_substituted if {
+	p := {"Statement": {"Effect": "Allow", "Action": "*", "Resource": "arn:aws:s3:::b/${aws:username}/*"}}
+	_codes({"action": "s3:GetObject", "resource": "*", "policies": [p]}) == {"variables_not_substituted"}
+	_codes({"action": "s3:GetObject", "resource": "*", "policies": [object.union(p, {"Version": "2012-10-17"})]}) == set()
+}
+
+test_principal_not_stored if {
+	r := {"action": "s3:GetObject", "resource": "*", "principal": "arn:aws:iam::111122223333:user/Bob"}
+	_codes(r) == {"principal_not_stored"} with data.cognito.store.principals as {"arn:aws:iam::111122223333:user/Alice": {}}
+	_codes(r) == set()
+}
+
+test_trust_policy_not_given if {
+	r := {"action": "sts:AssumeRole", "resource": "arn:aws:iam::111122223333:role/R"}
+	_codes(r) == {"trust_policy_not_given"}
+	_codes(object.union(r, {"resource_policy": {}})) == set()
+}

@@ -1,0 +1,138 @@
+package cognito.principal_test
+
+import data.cognito.principal
+
+# Expectations: IAM User Guide, "IAM identifiers" (ARN formats of users, roles,
+# assumed-role sessions, federated users, the account root) and "AWS global
+# condition context keys" (aws:PrincipalArn is the role ARN for a role
+# session; aws:username exists for IAM users only; aws:PrincipalType values
+# Account, User, FederatedUser, AssumedRole; aws:PrincipalIsAWSService and
+# aws:PrincipalServiceName for service principals).
+
+_caller(p) := principal.caller({"action": "cognito-idp:ListUserPools", "resource": "*", "principal": p})
+
+test_iam_user if {
+	c := _caller("arn:aws:iam::111122223333:user/division/Alice")
+	c.kind == "AWS"
+	c.type == "User"
+	c.account == "111122223333"
+	c.username == "Alice"
+	principal.derived_keys(c) == {
+		"aws:principalarn": "arn:aws:iam::111122223333:user/division/Alice",
+		"aws:principalaccount": "111122223333",
+		"aws:principaltype": "User",
+		"aws:username": "Alice",
+	}
+}
+
+test_role_session if {
+	c := _caller("arn:aws:sts::111122223333:assumed-role/Admin/session-1")
+	c.type == "AssumedRole"
+	c.role == "Admin"
+	c.arn == "arn:aws:iam::111122223333:role/Admin"
+	principal.derived_keys(c)["aws:principalarn"] == "arn:aws:iam::111122223333:role/Admin"
+	not principal.derived_keys(c)["aws:username"]
+}
+
+test_role if {
+	c := _caller("arn:aws:iam::111122223333:role/service/Admin")
+	c.type == "AssumedRole"
+	c.role == "Admin"
+	c.arn == "arn:aws:iam::111122223333:role/service/Admin"
+}
+
+test_account_root_and_id if {
+	_caller("arn:aws:iam::111122223333:root").type == "Account"
+	c := _caller("111122223333")
+	c.type == "Account"
+	c.arn == "arn:aws:iam::111122223333:root"
+	c.account == "111122223333"
+}
+
+test_federated_user if {
+	c := _caller("arn:aws:sts::111122223333:federated-user/Bob")
+	c.type == "FederatedUser"
+	c.account == "111122223333"
+}
+
+test_other_arn if {
+	c := _caller("arn:aws:iam::111122223333:group/Admins")
+	c.kind == "AWS"
+	c.type == ""
+	principal.derived_keys(c) == {"aws:principalarn": "arn:aws:iam::111122223333:group/Admins", "aws:principalaccount": "111122223333"}
+}
+
+test_identity_provider_arns_are_federated if {
+	_caller("arn:aws:iam::111122223333:oidc-provider/accounts.google.com").kind == "Federated"
+	_caller("arn:aws:iam::111122223333:saml-provider/ADFS").kind == "Federated"
+}
+
+# "Role trust and permissions" (Cognito Developer Guide): Cognito's web
+# identities assume roles as the Federated principal cognito-identity.amazonaws.com.
+test_web_identity_provider_name_is_federated if {
+	c := principal.caller({"action": "sts:AssumeRoleWithWebIdentity", "resource": "*", "principal": "cognito-identity.amazonaws.com"})
+	c.kind == "Federated"
+	c.account == ""
+	principal.derived_keys(c) == {}
+}
+
+test_service_principal if {
+	c := _caller("lambda.amazonaws.com")
+	c.kind == "Service"
+	principal.derived_keys(c) == {"aws:principalisawsservice": "true", "aws:principalservicename": "lambda.amazonaws.com"}
+}
+
+test_other_names_are_federated if {
+	_caller("accounts.google.com").kind == "Federated"
+}
+
+test_explicit_principal_type if {
+	c := principal.caller({"action": "a:b", "resource": "*", "principal": "cognito-identity.amazonaws.com", "principal_type": "Service"})
+	c.kind == "Service"
+}
+
+test_no_principal if {
+	c := principal.caller({"action": "a:b", "resource": "*"})
+	c.kind == ""
+	c.name == ""
+	principal.context({}, c) == {}
+}
+
+test_is_kind if {
+	every k in ["AWS", "Federated", "Service", "CanonicalUser"] {
+		principal.is_kind(k)
+	}
+	not principal.is_kind("aws")
+}
+
+# "IAM JSON policy elements: Condition": condition key names are not case
+# sensitive; the request context wins over the keys derived from the principal.
+test_context_lower_cases_keys_and_overrides_derived_keys if {
+	r := {"principal": "arn:aws:iam::111122223333:user/Alice", "context": {"AWS:Username": "Bob", "Cognito-Identity.amazonaws.com:SUB": "x"}}
+	ctx := principal.context(r, principal.caller(r))
+	ctx["aws:username"] == "Bob"
+	ctx["cognito-identity.amazonaws.com:sub"] == "x"
+	ctx["aws:principalaccount"] == "111122223333"
+}
+
+test_context_duplicate_keys_pick_one if {
+	ctx := principal.context({"context": {"a:B": "1", "A:b": "2"}}, principal.caller({}))
+	ctx == {"a:b": "2"}
+}
+
+test_context_not_an_object if {
+	principal.context({"context": "x"}, principal.caller({})) == {}
+}
+
+_store := {
+	"arn:aws:iam::111122223333:role/Admin": {"policies": {}},
+	"arn:aws:iam::111122223333:user/Alice": {"policies": {}},
+}
+
+test_stored_lookup if {
+	principal.has_store with data.cognito.store.principals as _store
+	principal.stored(_caller("arn:aws:iam::111122223333:user/Alice")) == {"policies": {}} with data.cognito.store.principals as _store
+	principal.stored(_caller("arn:aws:sts::111122223333:assumed-role/Admin/s")) == {"policies": {}} with data.cognito.store.principals as _store
+	not principal.stored(_caller("arn:aws:iam::111122223333:user/Bob")) with data.cognito.store.principals as _store
+	not principal.has_store with data.cognito.store.principals as "broken"
+}

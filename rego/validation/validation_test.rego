@@ -1,0 +1,174 @@
+package cognito.validation_test
+
+import data.cognito.validation
+
+# Expectations: IAM User Guide, "IAM JSON policy element reference" and
+# "IAM JSON policy grammar" (elements, their types and which are required),
+# and the project contract for the request fields (DESIGN.md, "Contracts").
+
+_ok := {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "cognito-idp:*", "Resource": "*"}]}
+
+_errors(r) := validation.request_errors(object.union({"action": "cognito-idp:ListUserPools", "resource": "*"}, r))
+
+_codes(errors) := {[e.code, e.field] | some e in errors}
+
+test_valid_request_has_no_errors if {
+	count(_errors({"policies": [_ok], "context": {"aws:SourceIp": "10.0.0.1", "k": ["a", 1, true]}})) == 0
+}
+
+test_request_must_be_an_object if {
+	_codes(validation.request_errors([1])) == {["invalid_request", ""]}
+}
+
+test_action_required_and_formed if {
+	_codes(validation.request_errors({"resource": "*"})) == {["missing_action", "action"]}
+	_codes(_errors({"action": 7})) == {["invalid_type", "action"]}
+	_codes(_errors({"action": "ListUserPools"})) == {["invalid_action", "action"]}
+	_codes(_errors({"action": "cognito-idp:List*"})) == {["invalid_action", "action"]}
+}
+
+test_resource_required_and_formed if {
+	_codes(validation.request_errors({"action": "cognito-idp:ListUserPools"})) == {["missing_resource", "resource"]}
+	_codes(_errors({"resource": ["*"]})) == {["invalid_type", "resource"]}
+	_codes(_errors({"resource": "userpool/us-east-1_X"})) == {["invalid_resource", "resource"]}
+	count(_errors({"resource": "arn:aws:s3:::bucket"})) == 0
+}
+
+test_field_types if {
+	_codes(_errors({
+		"policies": {}, "managed_policies": "AmazonCognitoReadOnly", "principal": 1, "principal_type": 2,
+		"resource_account": 3, "permissions_boundary": [], "scps": {}, "session_policies": "x",
+		"context": [], "resource_policy": "x",
+	})) == {
+		["invalid_type", "policies"], ["invalid_type", "managed_policies"], ["invalid_type", "principal"],
+		["invalid_type", "principal_type"], ["invalid_type", "resource_account"],
+		["invalid_type", "permissions_boundary"], ["invalid_type", "scps"], ["invalid_type", "session_policies"],
+		["invalid_type", "context"], ["invalid_type", "resource_policy"],
+	}
+}
+
+test_principal_type_values if {
+	_codes(_errors({"principal_type": "Group"})) == {["invalid_principal_type", "principal_type"]}
+	count(_errors({"principal_type": "Federated"})) == 0
+}
+
+test_managed_policy_names if {
+	_codes(_errors({"managed_policies": ["AmazonCognitoReadOnly", "arn:aws:iam::aws:policy/AmazonCognitoPowerUser", "Nope", 4]})) == {
+		["unknown_managed_policy", "managed_policies[2]"],
+		["invalid_type", "managed_policies[3]"],
+	}
+}
+
+test_context_values if {
+	_codes(_errors({"context": {"a": {"x": 1}, "b": [{}], "c": null}})) == {
+		["invalid_type", "context.a"], ["invalid_type", "context.b"], ["invalid_type", "context.c"],
+	}
+}
+
+test_policy_document_shape if {
+	_codes(_errors({"policies": [5]})) == {["invalid_type", "policies[0]"]}
+	_codes(_errors({"policies": [{"Version": "2012-10-17"}]})) == {["missing_statement", "policies[0].Statement"]}
+	_codes(_errors({"policies": [{"Statement": "x"}]})) == {["invalid_type", "policies[0].Statement"]}
+	_codes(_errors({"policies": [{"Version": "2020-01-01", "Id": 3, "Extra": 1, "Statement": []}]})) == {
+		["invalid_version", "policies[0].Version"], ["invalid_type", "policies[0].Id"],
+		["unknown_element", "policies[0].Extra"],
+	}
+}
+
+# Version may be absent or 2008-10-17 ("IAM JSON policy elements: Version").
+test_old_or_missing_version_is_valid if {
+	count(_errors({"policies": [{"Statement": _ok.Statement}, {"Version": "2008-10-17", "Statement": _ok.Statement}]})) == 0
+}
+
+test_statement_elements if {
+	p := {"Version": "2012-10-17", "Statement": [
+		"x",
+		{"Effect": "allow", "Action": "cognito-idp:*", "Resource": "*"},
+		{"Action": "cognito-idp:*", "Resource": "*"},
+		{"Effect": "Allow", "Action": "a:b", "NotAction": "c:d", "Resource": "*"},
+		{"Effect": "Allow", "Resource": "*"},
+		{"Effect": "Allow", "Action": "cognito-idp:*"},
+		{"Effect": "Allow", "Action": "a:b", "Resource": "*", "NotResource": "*"},
+		{"Sid": 1, "Effect": "Allow", "Action": "a:b", "Resource": "*", "Foo": 1},
+	]}
+	_codes(_errors({"policies": [p]})) == {
+		["invalid_type", "policies[0].Statement[0]"],
+		["invalid_effect", "policies[0].Statement[1].Effect"],
+		["missing_effect", "policies[0].Statement[2].Effect"],
+		["conflicting_elements", "policies[0].Statement[3]"],
+		["missing_action", "policies[0].Statement[4]"],
+		["missing_resource", "policies[0].Statement[5]"],
+		["conflicting_elements", "policies[0].Statement[6]"],
+		["invalid_type", "policies[0].Statement[7].Sid"],
+		["unknown_element", "policies[0].Statement[7].Foo"],
+	}
+}
+
+test_action_and_resource_values if {
+	p := {"Statement": [
+		{"Effect": "Allow", "Action": ["cognito-idp:List*", "ListUserPools", 3], "Resource": "*"},
+		{"Effect": "Allow", "Action": [], "Resource": "*"},
+		{"Effect": "Allow", "Action": "*", "NotResource": ["arn:aws:s3:::b", "bucket"]},
+	]}
+	_codes(_errors({"policies": [p]})) == {
+		["invalid_type", "policies[0].Statement[0].Action"],
+		["invalid_type", "policies[0].Statement[1].Action"],
+		["invalid_resource_pattern", "policies[0].Statement[2].NotResource[1]"],
+	}
+	q := {"Statement": {"Effect": "Allow", "Action": "ListUserPools", "Resource": "bucket"}}
+	_codes(_errors({"policies": [q]})) == {
+		["invalid_action_pattern", "policies[0].Statement.Action"],
+		["invalid_resource_pattern", "policies[0].Statement.Resource"],
+	}
+}
+
+# "IAM JSON policy elements: Sid": Sids must be unique within a policy.
+test_duplicate_sids if {
+	s := {"Sid": "A", "Effect": "Allow", "Action": "a:b", "Resource": "*"}
+	_codes(_errors({"policies": [{"Statement": [s, s]}]})) == {["duplicate_sid", "policies[0].Statement[1].Sid"]}
+}
+
+test_condition_must_be_an_object if {
+	p := {"Statement": {"Effect": "Allow", "Action": "a:b", "Resource": "*", "Condition": "x"}}
+	_codes(_errors({"policies": [p]})) == {["invalid_type", "policies[0].Statement.Condition"]}
+}
+
+# "AWS JSON policy elements: Principal": identity-based policies have no
+# Principal; resource-based policies must name one.
+test_principal_in_identity_policy if {
+	p := {"Statement": {"Effect": "Allow", "Principal": "*", "Action": "a:b", "Resource": "*"}}
+	_codes(_errors({"policies": [p], "permissions_boundary": p})) == {
+		["principal_not_allowed", "policies[0].Statement.Principal"],
+		["principal_not_allowed", "permissions_boundary.Statement.Principal"],
+	}
+}
+
+test_resource_policy_principal if {
+	_codes(_errors({"resource_policy": {"Statement": {"Effect": "Allow", "Action": "sts:AssumeRole"}}})) == {
+		["missing_principal", "resource_policy.Statement"],
+	}
+	both := {"Effect": "Allow", "Principal": "*", "NotPrincipal": {"AWS": "1"}, "Action": "a:b"}
+	_codes(_errors({"resource_policy": {"Statement": both}})) == {["conflicting_elements", "resource_policy.Statement"]}
+	bad := {"Statement": [
+		{"Effect": "Allow", "Principal": {"Group": "x"}, "Action": "a:b"},
+		{"Effect": "Allow", "Principal": {"AWS": []}, "Action": "a:b"},
+		{"Effect": "Allow", "Principal": "everyone", "Action": "a:b"},
+		{"Effect": "Allow", "NotPrincipal": {}, "Action": "a:b"},
+	]}
+	_codes(_errors({"resource_policy": bad})) == {
+		["invalid_principal", "resource_policy.Statement[0].Principal"],
+		["invalid_principal", "resource_policy.Statement[1].Principal"],
+		["invalid_principal", "resource_policy.Statement[2].Principal"],
+		["invalid_principal", "resource_policy.Statement[3].NotPrincipal"],
+	}
+	ok := {"Statement": {"Effect": "Allow", "Principal": {"Federated": "cognito-identity.amazonaws.com", "AWS": ["1", "2"]}, "Action": "a:b"}}
+	count(_errors({"resource_policy": ok})) == 0
+}
+
+test_scps_levels_and_session_policies if {
+	_codes(_errors({"scps": [_ok, [_ok, 1], 2], "session_policies": [_ok, {}]})) == {
+		["invalid_type", "scps[1][1]"],
+		["invalid_type", "scps[2]"],
+		["missing_statement", "session_policies[1].Statement"],
+	}
+}
