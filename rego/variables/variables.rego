@@ -98,7 +98,15 @@ like_regex(s, ctx) := concat("", ["(?s)^", concat("", [_like_piece(f) | some f i
 # scope: document
 default string_like(_, _, _) := false
 
+string_like(pattern, value, _) if {
+	is_string(pattern)
+	not contains(pattern, "$")
+	match.string_like(pattern, value)
+}
+
 string_like(pattern, value, ctx) if {
+	is_string(pattern)
+	contains(pattern, "$")
 	is_string(value)
 	regex.match(like_regex(pattern, ctx), value)
 }

@@ -1,0 +1,103 @@
+# Tests for cognito.conditions.errors (package cognito.conditions_test, described in
+# conditions_test.rego), each group naming the AWS document it comes from.
+package cognito.conditions_test
+
+import data.cognito.conditions
+
+# IAM Access Analyzer policy check reference: "Error – Invalid condition operator", "Error –
+# Null with if exists", "Error – Invalid condition data type", "Error – Invalid condition
+# multiple Boolean", "Error – Invalid variable for operator" (policy variables only with
+# String and ARN operators), "Error – Duplicate keys with different case", and the policy
+# variable errors (missing brace, missing quote, unsupported space, empty variable).
+
+codes(block) := {[e.code, e.field] | some e in conditions.errors(block)}
+
+test_errors_of_valid_blocks if {
+	conditions.errors({}) == set()
+	conditions.errors(example_block) == set()
+	conditions.errors(trust_condition("authenticated")) == set()
+	conditions.errors({
+		"NumericLessThanEquals": {"s3:max-keys": "10", "k": 5},
+		"DateGreaterThan": {"aws:TokenIssueTime": "2020-01-01T00:00:01Z", "aws:EpochTime": 1577836800},
+		"Bool": {"aws:SecureTransport": false},
+		"BinaryEquals": {"key": "QmluYXJ5VmFsdWVJbkJhc2U2NA=="},
+		"IpAddress": {"aws:SourceIp": ["203.0.113.0/24", "2001:DB8:1234:5678::/64", "198.51.100.7"]},
+		"Null": {"aws:TokenIssueTime": "true"},
+		"StringLike": {"s3:prefix": ["${aws:username}/*", "${aws:PrincipalTag/x, 'y'}"]},
+		"ArnLike": {"aws:SourceArn": "arn:aws:sns:*:${aws:PrincipalAccount}:*"},
+		"ForAllValues:StringEqualsIfExists": {"aws:TagKeys": ["a", "b"]},
+	}) == set()
+}
+
+test_error_block_not_an_object if {
+	codes(["StringEquals"]) == {["invalid_condition_block", "Condition"]}
+	codes({"StringEquals": "aws:username"}) == {["invalid_condition_data_type", "Condition.StringEquals"]}
+}
+
+test_error_unknown_operators if {
+	codes({"StringEqualz": {"k": "v"}}) == {["invalid_condition_operator", "Condition.StringEqualz"]}
+	codes({"stringequals": {"k": "v"}}) == {["invalid_condition_operator", "Condition.stringequals"]}
+	codes({"ForSomeValues:StringEquals": {"k": "v"}}) == {["invalid_set_operator", "Condition.ForSomeValues:StringEquals"]}
+	unknown := "ForAnyValue:StringEqualz"
+	codes({unknown: {"k": "v"}}) == {["invalid_condition_operator", concat(".", ["Condition", unknown])]}
+	codes({"NullIfExists": {"k": "true"}}) == {["null_with_if_exists", "Condition.NullIfExists"]}
+	codes({"ForAnyValue:Null": {"k": "true"}}) == {["invalid_condition_operator", "Condition.ForAnyValue:Null"]}
+	codes({1: {"k": "v"}}) == {["invalid_condition_operator", "Condition.1"]}
+}
+
+test_error_value_types if {
+	codes({"StringEquals": {"k": {"a": "b"}}}) == {["invalid_condition_data_type", "Condition.StringEquals.k"]}
+	codes({"StringEquals": {"k": []}}) == {["invalid_condition_data_type", "Condition.StringEquals.k"]}
+	codes({"StringEquals": {"k": null}}) == {["invalid_condition_data_type", "Condition.StringEquals.k"]}
+	codes({"StringEquals": {"k": ["a", ["b"]]}}) == {["invalid_condition_data_type", "Condition.StringEquals.k"]}
+}
+
+test_error_values_the_operator_cannot_read if {
+	codes({"NumericEquals": {"k": "ten"}}) == {["invalid_condition_data_type", "Condition.NumericEquals.k"]}
+	codes({"DateLessThan": {"k": "next week"}}) == {["invalid_condition_data_type", "Condition.DateLessThan.k"]}
+	codes({"DateLessThan": {"k": "2020-01-01T00:00:00"}}) == {["invalid_condition_data_type", "Condition.DateLessThan.k"]}
+	codes({"Bool": {"k": "yes"}}) == {["invalid_condition_data_type", "Condition.Bool.k"]}
+	codes({"Null": {"k": "maybe"}}) == {["invalid_condition_data_type", "Condition.Null.k"]}
+	codes({"BinaryEquals": {"k": "not base-64 !"}}) == {["invalid_condition_data_type", "Condition.BinaryEquals.k"]}
+	codes({"BinaryEquals": {"k": 5}}) == {["invalid_condition_data_type", "Condition.BinaryEquals.k"]}
+	codes({"IpAddress": {"k": "203.0.113.0/33"}}) == {["invalid_condition_data_type", "Condition.IpAddress.k"]}
+	codes({"NotIpAddress": {"k": "example.com"}}) == {["invalid_condition_data_type", "Condition.NotIpAddress.k"]}
+}
+
+test_error_multiple_booleans if {
+	codes({"Bool": {"aws:SecureTransport": ["true", "false"]}}) == {[
+		"invalid_condition_multiple_boolean",
+		"Condition.Bool.aws:SecureTransport",
+	]}
+}
+
+test_error_variables_outside_string_and_arn_operators if {
+	codes({"NumericLessThan": {"k": "${aws:MultiFactorAuthAge}"}}) == {
+		["invalid_variable_for_operator", "Condition.NumericLessThan.k"],
+		["invalid_condition_data_type", "Condition.NumericLessThan.k"],
+	}
+	codes({"IpAddress": {"aws:SourceIp": "${aws:PrincipalTag/ip}"}}) == {
+		["invalid_variable_for_operator", "Condition.IpAddress.aws:SourceIp"],
+		["invalid_condition_data_type", "Condition.IpAddress.aws:SourceIp"],
+	}
+}
+
+test_error_policy_variable_syntax if {
+	codes({"StringLike": {"s3:prefix": "${aws:username/*"}}) == {["missing_brace", "Condition.StringLike.s3:prefix"]}
+	codes({"StringEquals": {"k": "${aws:PrincipalTag/x, y}"}}) == {["missing_quote", "Condition.StringEquals.k"]}
+	spaced := "arn:aws:iam::${ aws:PrincipalAccount}:role/*"
+	codes({"ArnLike": {"k": spaced}}) == {["unsupported_space", "Condition.ArnLike.k"]}
+	codes({"Bool": {"k": "${}"}}) == {["empty_variable", "Condition.Bool.k"]}
+}
+
+test_error_duplicate_keys_with_different_case if {
+	codes({"StringEquals": {"aws:ResourceTag/EC2": "test1", "aws:resourcetag/ec2": "test2"}}) == {[
+		"duplicate_keys_with_different_case",
+		"Condition.StringEquals.aws:ResourceTag/EC2",
+	]}
+}
+
+test_error_messages if {
+	some e in conditions.errors({"StringEqualz": {"k": "v"}})
+	contains(e.message, "StringEqualz")
+}
