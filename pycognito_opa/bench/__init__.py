@@ -1,0 +1,18 @@
+"""The benchmark: OPA's decisions measured side by side with Cedar and iam-simulate."""
+
+from .report import markdown, plots, write_all
+from .runner import BenchConfig, run_bench, targets
+from .workloads import Estate, Workload, documented_examples, synthetic_estate
+
+__all__ = [
+    "BenchConfig",
+    "Estate",
+    "Workload",
+    "documented_examples",
+    "markdown",
+    "plots",
+    "run_bench",
+    "synthetic_estate",
+    "targets",
+    "write_all",
+]

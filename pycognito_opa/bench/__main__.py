@@ -1,0 +1,25 @@
+"""`python -m pycognito_opa.bench`: the bench subcommand on its own."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ..cli_bench import register
+from ..errors import PyCognitoOpaError
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m pycognito_opa.bench")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    register(sub)
+    args = parser.parse_args(["bench", *(sys.argv[1:] if argv is None else argv)])
+    try:
+        return int(args.func(args))
+    except PyCognitoOpaError as exc:
+        sys.stderr.write(f'{{"error": {{"code": "{type(exc).__name__}", "message": {exc!s:}}}}}\n')
+        return 3
+
+
+if __name__ == "__main__":
+    sys.exit(main())

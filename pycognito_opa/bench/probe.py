@@ -1,0 +1,252 @@
+"""What OPA says about itself: evaluation time (`?metrics`), process memory, and rule profiles."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import tarfile
+import tempfile
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import requests
+
+from .. import paths
+from ..client import DECISION_PATH, DECISIONS_PATH, encode
+from ..errors import OpaQueryError
+
+PROFILE_QUERY = "data.cognito.authz.decisions"
+
+
+@dataclass(frozen=True)
+class Timed:
+    """One query with metrics: OPA's evaluation time, the round trip, how many decisions."""
+
+    eval_ns: int
+    wall_ns: int
+    decisions: int
+    results: list[Any]
+
+
+class MetricsProbe:
+    """Decision queries with `?metrics=true`, to read OPA's own timer_rego_query_eval_ns.
+
+    A probe of its own (one keep-alive session) so that the engine's client stays untouched.
+    """
+
+    def __init__(self, url: str, timeout: float = 600.0) -> None:
+        self.url = url.rstrip("/")
+        self.timeout = timeout
+        self._session = requests.Session()
+
+    def _post(self, path: str, input_value: Any) -> tuple[dict[str, Any], int]:
+        body = b'{"input":' + encode(input_value) + b"}"
+        start = time.perf_counter_ns()
+        try:
+            resp = self._session.post(
+                f"{self.url}/v1/data/{path}",
+                params={"metrics": "true"},
+                data=body,
+                headers={"Content-Type": "application/json"},
+                timeout=self.timeout,
+            )
+        except requests.RequestException as exc:
+            raise OpaQueryError(f"cannot reach OPA at {self.url}: {exc}") from exc
+        wall = time.perf_counter_ns() - start
+        if resp.status_code != 200:
+            raise OpaQueryError(f"OPA answered {resp.status_code}: {resp.text.strip()[:300]}")
+        payload = resp.json()
+        if "result" not in payload:
+            raise OpaQueryError(f"data.{path.replace('/', '.')} is undefined")
+        return payload, wall
+
+    @staticmethod
+    def _eval_ns(payload: Mapping[str, Any]) -> int:
+        metrics = payload.get("metrics") or {}
+        if "timer_rego_query_eval_ns" not in metrics:
+            raise OpaQueryError("OPA sent no timer_rego_query_eval_ns metric")
+        return int(metrics["timer_rego_query_eval_ns"])
+
+    def decisions(self, batch: Sequence[Mapping[str, Any]]) -> Timed:
+        payload, wall = self._post(DECISIONS_PATH, {"requests": list(batch)})
+        results = payload["result"]
+        if not isinstance(results, list) or len(results) != len(batch):
+            raise OpaQueryError("OPA returned a different number of decisions than requests")
+        return Timed(self._eval_ns(payload), wall, len(batch), results)
+
+    def decision(self, request: Mapping[str, Any]) -> Timed:
+        payload, wall = self._post(DECISION_PATH, request)
+        return Timed(self._eval_ns(payload), wall, 1, [payload["result"]])
+
+    def close(self) -> None:
+        self._session.close()
+
+    def __enter__(self) -> MetricsProbe:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+@dataclass(frozen=True)
+class Memory:
+    """Resident set size now and its peak (high-water mark), in KiB."""
+
+    rss_kib: int
+    hwm_kib: int
+
+
+def process_memory(pid: int | None) -> Memory | None:
+    """VmRSS and VmHWM of a process from /proc/PID/status (Linux); None elsewhere."""
+    if pid is None:
+        return None
+    fields: dict[str, int] = {}
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as fh:
+            for line in fh:
+                key, _, value = line.partition(":")
+                if key in ("VmRSS", "VmHWM"):
+                    fields[key] = int(value.split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+    if "VmRSS" not in fields:
+        return None
+    return Memory(fields["VmRSS"], fields.get("VmHWM", fields["VmRSS"]))
+
+
+# --- profiles of the hot rules --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HotSpot:
+    """One line of `opa eval --profile`: where, the rule it belongs to, time and counts."""
+
+    location: str
+    rule: str
+    source: str
+    total_time_ns: int
+    num_eval: int
+    num_redo: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "location": self.location,
+            "rule": self.rule,
+            "source": self.source,
+            "total_time_ns": self.total_time_ns,
+            "num_eval": self.num_eval,
+            "num_redo": self.num_redo,
+        }
+
+
+def _bundle_modules(bundle: Path) -> dict[str, list[str]]:
+    """The Rego modules of a built bundle, by path inside it, as lines."""
+    out: dict[str, list[str]] = {}
+    with tarfile.open(bundle, "r:gz") as tar:
+        for member in tar.getmembers():
+            if member.isfile() and member.name.endswith(".rego"):
+                fh = tar.extractfile(member)
+                if fh is not None:
+                    out["/" + member.name.lstrip("/")] = fh.read().decode().splitlines()
+    return out
+
+
+def _enclosing_rule(lines: Sequence[str], row: int) -> str:
+    """The head of the rule that line `row` (1-based) belongs to, with its package."""
+    package = next((ln.split()[1] for ln in lines if ln.startswith("package ")), "?")
+    for i in range(min(row, len(lines)) - 1, -1, -1):
+        text = lines[i]
+        if text and not text[0].isspace() and not text.startswith(("#", "}", "]", ")")):
+            if text.startswith(("package ", "import ")):
+                break
+            head = text.split(" if ", 1)[0].split(" := ", 1)[0].split(" contains ", 1)[0]
+            return f"{package}.{head.strip().rstrip('{').strip()}"
+    return package
+
+
+def profile(
+    bundle: Path,
+    batch: Sequence[Mapping[str, Any]],
+    *,
+    limit: int = 15,
+    opa: str | os.PathLike[str] | None = None,
+    timeout: float = 900.0,
+) -> list[HotSpot]:
+    """`opa eval --profile` of data.cognito.authz.decisions over `batch`: the hottest lines."""
+    opa_bin = paths.opa_binary(opa)
+    with tempfile.TemporaryDirectory(prefix="pycognito-opa-profile-") as tmp:
+        input_file = Path(tmp) / "input.json"
+        input_file.write_bytes(encode({"requests": list(batch)}))
+        cmd = [
+            str(opa_bin),
+            "eval",
+            "--bundle",
+            str(bundle),
+            "--input",
+            str(input_file),
+            "--format",
+            "json",
+            "--profile",
+            "--profile-sort",
+            "total_time_ns",
+            "--profile-limit",
+            str(limit),
+            PROFILE_QUERY,
+        ]
+        try:
+            proc = subprocess.run(cmd, capture_output=True, timeout=timeout, check=False)
+        except subprocess.TimeoutExpired as exc:
+            raise OpaQueryError(f"opa eval --profile took longer than {timeout:.0f}s") from exc
+    if proc.returncode != 0:
+        raise OpaQueryError(f"opa eval --profile failed: {proc.stderr.decode()[-500:]}")
+    try:
+        rows = json.loads(proc.stdout).get("profile") or []
+    except json.JSONDecodeError as exc:
+        raise OpaQueryError(f"opa eval --profile printed no JSON: {exc}") from exc
+    modules = _bundle_modules(bundle)
+    spots = []
+    for row in rows:
+        loc = row.get("location") or {}
+        file = str(loc.get("file", ""))
+        line = int(loc.get("row", 0))
+        lines = modules.get(file) or modules.get("/" + file.lstrip("/")) or []
+        source = lines[line - 1].strip() if 0 < line <= len(lines) else ""
+        short = file.lstrip("/").removeprefix("policies/")
+        spots.append(
+            HotSpot(
+                location=f"{short}:{line}",
+                rule=_enclosing_rule(lines, line) if lines else "?",
+                source=source[:120],
+                total_time_ns=int(row.get("total_time_ns", 0)),
+                num_eval=int(row.get("num_eval", 0)),
+                num_redo=int(row.get("num_redo", 0)),
+            )
+        )
+    return spots
+
+
+def opa_version(opa: str | os.PathLike[str] | None = None) -> str:
+    try:
+        proc = subprocess.run(
+            [str(paths.opa_binary(opa)), "version"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return "unknown"
+    for line in proc.stdout.splitlines():
+        if line.startswith("Version:"):
+            return line.split(":", 1)[1].strip()
+    return "unknown"

@@ -1,0 +1,338 @@
+"""The benchmark's outputs: results JSON, a Markdown report with tables, and PNG plots."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from .stats import Spread
+
+JSON_NAME = "bench.json"
+MARKDOWN_NAME = "bench.md"
+THROUGHPUT_PNG = "throughput_vs_batch.png"
+STATEMENTS_PNG = "eval_vs_statements.png"
+
+
+def _s(raw: Mapping[str, Any] | None, digits: int = 2) -> str:
+    return Spread.from_dict(dict(raw)).text(digits) if raw else "-"
+
+
+def _num(value: float | None, digits: int = 2) -> str:
+    return "-" if value is None else f"{value:,.{digits}f}"
+
+
+def _met(value: bool | None) -> str:
+    return {True: "met", False: "**not met**", None: "not measured"}[value]
+
+
+def _table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    lines += ["| " + " | ".join(str(c).replace("|", "\\|") for c in row) + " |" for row in rows]
+    return lines
+
+
+def markdown(result: Mapping[str, Any], *, images: Sequence[str] = ()) -> str:
+    """The results as Markdown: targets, OPA figures, estates, peers, hot rules, notes."""
+    meta = result["meta"]
+    m = meta["machine"]
+    versions = ", ".join(f"{k} {v}" for k, v in meta["versions"].items())
+    out = [
+        "# pycognito-opa benchmark results",
+        "",
+        f"- date: {meta['date']} (run took {meta.get('duration_s', '?')} s)",
+        f"- machine: {m['nproc']} CPUs ({m['cpu_model']}), {m['memory_gib']} GiB memory, "
+        f"{m['os']}, Python {m['python']}",
+        f"- versions: {versions}",
+        f"- command: `{meta['command']}`",
+        f"- repetitions: {meta['config']['repetitions']}; figures are median (IQR q1-q3) "
+        "over repetitions",
+        "",
+        f"> {meta['note']}",
+        "",
+        "## Targets",
+        "",
+    ]
+    out += _table(
+        ["target", "goal", "measured (median)", "status", "detail"],
+        [
+            [t["name"], t["target"], _num(t["value"]), _met(t["met"]), t["detail"]]
+            for t in result.get("targets", [])
+        ],
+    )
+    ex = result.get("documented_examples")
+    if ex:
+        out += ["", f"## OPA on the documented examples ({ex['requests']} requests)", ""]
+        decisions = ", ".join(f"{k} {v}" for k, v in sorted(ex["decisions"].items()))
+        out += [f"Decisions: {decisions}.", ""]
+        per = ex["per_decision"]
+        rows = [
+            ["Engine.decide latency p50 (ms)", _s(ex["latency"]["p50_ms"], 3)],
+            ["Engine.decide latency p99 (ms)", _s(ex["latency"]["p99_ms"], 3)],
+            [
+                "single decision: OPA evaluation (µs, `?metrics`)",
+                _s(ex["single_decision"]["eval_us"], 1),
+            ],
+            ["single decision: HTTP round trip (µs)", _s(ex["single_decision"]["wall_us"], 1)],
+            [
+                f"batch {per['batch']}: OPA evaluation per decision (µs)",
+                _s(per["eval_us"], 1),
+            ],
+            [f"batch {per['batch']}: round trip per decision (µs)", _s(per["wall_us"], 1)],
+        ]
+        for batch, tp in ex["throughput"].items():
+            rows.append(
+                [
+                    f"decide_many throughput, batch {batch} (decisions/s)",
+                    _s(tp["decisions_per_s"], 0),
+                ]
+            )
+        mem = ex.get("memory") or {}
+        if mem:
+            rows.append(["OPA RSS after the examples (MiB)", _num(mem["rss_kib"] / 1024, 1)])
+        mem = ex.get("memory_after_inline") or {}
+        if mem:
+            rows.append(
+                ["OPA peak RSS after the inline estates too (MiB)", _num(mem["hwm_kib"] / 1024, 1)]
+            )
+        out += _table(["figure", "value"], rows)
+    estates = result.get("estates", [])
+    if estates:
+        out += ["", "## Policy estates", ""]
+        out += [
+            "Synthetic Cognito estates (policies of ten statements: literal and wildcard actions,"
+            " per-pool ARNs, explicit denies, conditions, policy variables). *inline*: the whole"
+            " estate in every request; *stored*: in the bundle behind the request's principal.",
+            "",
+        ]
+        rows = []
+        for e in estates:
+            mem = (e.get("memory") or {}).get("rss_kib")
+            rows.append(
+                [
+                    f"{e['statements']:,}",
+                    e["kind"],
+                    str(e["requests"]),
+                    f"{e['request_bytes']:,}",
+                    str(e["batch"]),
+                    _s(e["eval_us"], 1),
+                    _s(e["wall_us"], 1),
+                    _num(mem / 1024, 1) if mem else "-",
+                ]
+            )
+        out += _table(
+            [
+                "statements",
+                "mode",
+                "requests",
+                "bytes/request",
+                "batch",
+                "OPA eval µs/decision",
+                "round trip µs/decision",
+                "OPA RSS MiB",
+            ],
+            rows,
+        )
+    agreement = result.get("agreement", [])
+    if agreement:
+        out += ["", "## Peers: do they give the same answers?", ""]
+        rows = []
+        for a in agreement:
+            reasons = "; ".join(f"{n}x {r}" for r, n in a["reasons"].items()) or "-"
+            rows.append(
+                [
+                    a["workload"],
+                    a["peer"],
+                    f"{a['agree']}/{a['requests']}",
+                    str(a["disagree"]),
+                    reasons,
+                ]
+            )
+        out += _table(["workload", "peer", "agree", "disagree", "why they differ"], rows)
+    comparisons = result.get("comparisons", [])
+    if comparisons:
+        out += [
+            "",
+            "## Peers: speed on the requests where every peer agrees",
+            "",
+            "Ratio = peer time ÷ OPA time per decision (above 1: OPA is faster). *eval*: each "
+            "engine's own evaluation time (OPA: `timer_rego_query_eval_ns`; Cedar: "
+            "`authz_duration_micros`; iam-simulate: `runSimulation` timed inside Node). "
+            "*end to end*: through each one's API from Python (OPA over loopback HTTP, Cedar in "
+            "process, iam-simulate over a pipe to its worker).",
+            "",
+        ]
+        rows = []
+        for c in comparisons:
+            rows.append(
+                [
+                    c["workload"],
+                    c["peer"],
+                    str(c["requests"]),
+                    str(c["batch"]),
+                    _s(c["opa_eval_us"], 1),
+                    _s(c["peer_internal_us"], 1),
+                    _num(c["ratio_internal"]),
+                    _s(c["opa_wall_us"], 1),
+                    _s(c["peer_wall_us"], 1),
+                    _num(c["ratio_wall"]),
+                ]
+            )
+        out += _table(
+            [
+                "workload",
+                "peer",
+                "requests",
+                "batch",
+                "OPA eval µs",
+                "peer eval µs",
+                "eval ratio",
+                "OPA end to end µs",
+                "peer end to end µs",
+                "end-to-end ratio",
+            ],
+            rows,
+        )
+    common = (ex or {}).get("common_throughput")
+    if common:
+        engines = list(common)
+        batches = list(next(iter(common.values())))
+        out += [
+            "",
+            f"Throughput on the {ex['common_requests']} documented examples where every "
+            "peer agrees (decisions/s):",
+            "",
+        ]
+        rows = [[b] + [_s(common[e][b]["decisions_per_s"], 0) for e in engines] for b in batches]
+        out += _table(["batch", *engines], rows)
+    for prof in result.get("profile", []):
+        out += [
+            "",
+            f"## Hot rules: `opa eval --profile`, {prof['workload']} "
+            f"({prof['requests']} requests in one query)",
+            "",
+        ]
+        rows = [
+            [
+                f"{h['total_time_ns'] / 1e6:,.1f}",
+                f"{h['num_eval']:,}",
+                h["rule"],
+                f"`{h['location']}`",
+                f"`{h['source'][:70]}`",
+            ]
+            for h in prof["hot"][:10]
+        ]
+        out += _table(["ms", "evals", "rule", "where", "expression"], rows)
+    notes = list(result.get("notes", []))
+    if notes:
+        out += ["", "## Notes", ""] + [f"- {n}" for n in notes]
+    if images:
+        out += ["", "## Plots", ""] + [f"![{Path(i).stem}]({i})" for i in images]
+    return "\n".join(out) + "\n"
+
+
+# --- plots ----------------------------------------------------------------------------------
+
+
+def _errorbar(ax: Any, xs: list[float], spreads: list[Spread], label: str, marker: str) -> None:
+    ys = [s.median for s in spreads]
+    lo = [s.median - s.q1 for s in spreads]
+    hi = [s.q3 - s.median for s in spreads]
+    ax.errorbar(xs, ys, yerr=[lo, hi], label=label, marker=marker, capsize=3)
+
+
+def plots(result: Mapping[str, Any], out_dir: Path) -> list[Path]:
+    """throughput_vs_batch.png and eval_vs_statements.png; [] without matplotlib."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return []
+    written: list[Path] = []
+    ex = result.get("documented_examples")
+    if ex:
+        fig, ax = plt.subplots(figsize=(7, 4.5))
+        series: list[tuple[str, Mapping[str, Any]]] = [
+            (f"OPA decide_many, all {ex['requests']} examples", ex["throughput"])
+        ]
+        for name, tp in (ex.get("common_throughput") or {}).items():
+            series.append((f"{name}, {ex['common_requests']} common examples", tp))
+        for (label, tp), marker in zip(series, "osD^v", strict=False):
+            xs = [int(b) for b in tp]
+            _errorbar(
+                ax, xs, [Spread.from_dict(tp[b]["decisions_per_s"]) for b in tp], label, marker
+            )
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("batch size (requests per call)")
+        ax.set_ylabel("decisions per second (median, IQR bars)")
+        ax.set_title("Throughput vs batch size: documented examples")
+        ax.grid(True, which="both", alpha=0.3)
+        ax.legend(fontsize=8)
+        fig.tight_layout()
+        path = out_dir / THROUGHPUT_PNG
+        fig.savefig(path, dpi=110)
+        plt.close(fig)
+        written.append(path)
+    estates = result.get("estates", [])
+    if estates:
+        fig, ax = plt.subplots(figsize=(7, 4.5))
+        for kind, marker in (("stored", "o"), ("inline", "s")):
+            rows = sorted((e for e in estates if e["kind"] == kind), key=lambda e: e["statements"])
+            if rows:
+                _errorbar(
+                    ax,
+                    [e["statements"] for e in rows],
+                    [Spread.from_dict(e["eval_us"]) for e in rows],
+                    f"OPA eval, {kind}",
+                    marker,
+                )
+        comps = [c for c in result.get("comparisons", []) if c["kind"] in ("stored", "inline")]
+        for peer in sorted({c["peer"] for c in comps}):
+            for kind, marker in (("stored", "^"), ("inline", "v")):
+                rows = sorted(
+                    (c for c in comps if c["peer"] == peer and c["kind"] == kind),
+                    key=lambda c: c["statements"],
+                )
+                if rows:
+                    _errorbar(
+                        ax,
+                        [c["statements"] for c in rows],
+                        [Spread.from_dict(c["peer_internal_us"]) for c in rows],
+                        f"{peer} eval, {kind} (common requests)",
+                        marker,
+                    )
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("statements in the estate")
+        ax.set_ylabel("evaluation time per decision, µs (median, IQR bars)")
+        ax.set_title("Evaluation time vs policy estate size")
+        ax.grid(True, which="both", alpha=0.3)
+        ax.legend(fontsize=7)
+        fig.tight_layout()
+        path = out_dir / STATEMENTS_PNG
+        fig.savefig(path, dpi=110)
+        plt.close(fig)
+        written.append(path)
+    return written
+
+
+def write_all(result: dict[str, Any], out_dir: Path) -> dict[str, Path]:
+    """Write bench.json, the plots and bench.md into out_dir; return what was written."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written: dict[str, Path] = {}
+    images = plots(result, out_dir)
+    if not images:
+        result.setdefault("notes", []).append("plots skipped: matplotlib is not installed")
+    for image in images:
+        written[image.stem] = image
+    json_path = out_dir / JSON_NAME
+    json_path.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n")
+    written["json"] = json_path
+    md_path = out_dir / MARKDOWN_NAME
+    md_path.write_text(markdown(result, images=[i.name for i in images]))
+    written["markdown"] = md_path
+    return written

@@ -1,0 +1,620 @@
+"""The measurements: OPA through Engine and `?metrics`, and the peers on the same requests.
+
+Every figure is taken over `repetitions` runs and kept as a Spread (median, IQR, min, max).
+Speed comparisons with a peer are made only on the requests where the peer's answer agrees with
+OPA's (the "common" requests of a workload); the disagreements are counted and explained.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+import platform
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from ..bundle import build_bundle, default_bundle
+from ..engine import Engine
+from .peers import IamSimulatePeer, PeerSet, open_peers
+from .probe import MetricsProbe, opa_version, process_memory, profile
+from .progress import Progress
+from .stats import Spread, percentile
+from .workloads import (
+    Workload,
+    documented_examples,
+    managed_policy_documents,
+    synthetic_estate,
+)
+
+SNAPSHOT_NOTE = (
+    "A snapshot on a shared 2-core machine while other work was running: absolute times are "
+    "noisy, which is why every figure has its spread and peers are compared by ratio."
+)
+
+
+@dataclass(frozen=True)
+class BenchConfig:
+    """How much to measure. `quick()` is a small version that runs in seconds."""
+
+    quick: bool = False
+    repetitions: int = 5
+    latency_calls: int = 1000
+    batch_sizes: tuple[int, ...] = (1, 10, 100, 1000)
+    min_decisions: int = 2000
+    min_batches: int = 3
+    eval_batch: int = 1000
+    estate_sizes: tuple[int, ...] = (10, 100, 1000, 10000)
+    estate_requests: int = 200
+    estate_batch: int = 100
+    inline_budget_bytes: int = 60_000_000
+    inline_batch_bytes: int = 8_000_000
+    peers: bool = True
+    profile: bool = True
+    seed: int = 0
+
+    @classmethod
+    def quick_config(cls) -> BenchConfig:
+        return cls(
+            quick=True,
+            repetitions=2,
+            latency_calls=60,
+            batch_sizes=(1, 10, 100),
+            min_decisions=60,
+            min_batches=1,
+            eval_batch=120,
+            estate_sizes=(10, 100),
+            estate_requests=24,
+            estate_batch=12,
+            inline_budget_bytes=4_000_000,
+            profile=False,
+        )
+
+
+@dataclass
+class _Run:
+    """State shared by the phases of one benchmark run."""
+
+    config: BenchConfig
+    progress: Progress
+    managed: dict[str, dict[str, Any]]
+    peers: PeerSet
+    out_dir: Path
+    agreement: list[dict[str, Any]] = field(default_factory=list)
+    comparisons: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+
+def _cycle(indices: Sequence[int], size: int, offset: int = 0) -> list[int]:
+    return [indices[(offset + k) % len(indices)] for k in range(size)]
+
+
+def _chunks(indices: Sequence[int], size: int) -> list[list[int]]:
+    return [list(indices[i : i + size]) for i in range(0, len(indices), size)]
+
+
+def _batches_needed(config: BenchConfig, batch: int) -> int:
+    return max(config.min_batches, math.ceil(config.min_decisions / batch))
+
+
+def machine() -> dict[str, Any]:
+    """nproc, CPU model, memory, OS and Python of this machine."""
+    cpu = platform.processor() or "unknown"
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as fh:
+            for line in fh:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    mem_kib = 0
+    try:
+        with open("/proc/meminfo", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("MemTotal:"):
+                    mem_kib = int(line.split()[1])
+                    break
+    except (OSError, ValueError):
+        pass
+    nproc = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return {
+        "nproc": nproc,
+        "cpu_model": cpu,
+        "memory_gib": round(mem_kib / 1024 / 1024, 1) if mem_kib else None,
+        "os": f"{platform.system()} {platform.release()}",
+        "python": platform.python_version(),
+    }
+
+
+def _node_version() -> str:
+    import shutil
+    import subprocess
+
+    node = shutil.which("node")
+    if not node:
+        return "absent"
+    try:
+        return subprocess.run(
+            [node, "--version"], capture_output=True, text=True, timeout=30, check=False
+        ).stdout.strip()
+    except (OSError, subprocess.TimeoutExpired):
+        return "unknown"
+
+
+# --- OPA measurements ---------------------------------------------------------------------------
+
+
+def _latency(engine: Engine, reqs: Sequence[Mapping[str, Any]], run: _Run) -> dict[str, Any]:
+    """Engine.decide, one request at a time: p50 and p99 per repetition (ms)."""
+    p50s, p99s = [], []
+    for rep in range(run.config.repetitions):
+        samples = []
+        for j in range(run.config.latency_calls):
+            request = reqs[(rep * 7 + j) % len(reqs)]
+            start = time.perf_counter_ns()
+            engine.decide(request)
+            samples.append((time.perf_counter_ns() - start) / 1e6)
+        samples.sort()
+        p50s.append(percentile(samples, 50))
+        p99s.append(percentile(samples, 99))
+        run.progress.step("latency: Engine.decide")
+    return {
+        "calls_per_repetition": run.config.latency_calls,
+        "p50_ms": Spread.of(p50s).to_dict(),
+        "p99_ms": Spread.of(p99s).to_dict(),
+    }
+
+
+def _throughput(
+    decide_batch: Callable[[list[int]], Any], indices: Sequence[int], run: _Run, label: str
+) -> dict[str, Any]:
+    """Decisions per second at each batch size, over repetitions."""
+    out: dict[str, Any] = {}
+    for batch in run.config.batch_sizes:
+        count = _batches_needed(run.config, batch)
+        rates = []
+        for rep in range(run.config.repetitions):
+            batches = [_cycle(indices, batch, (rep * count + k) * batch) for k in range(count)]
+            start = time.perf_counter_ns()
+            for b in batches:
+                decide_batch(b)
+            elapsed = (time.perf_counter_ns() - start) / 1e9
+            rates.append(count * batch / elapsed)
+            run.progress.step(f"{label}: batch {batch}")
+        out[str(batch)] = {"batches": count, "decisions_per_s": Spread.of(rates).to_dict()}
+    return out
+
+
+def _opa_per_decision(
+    probe: MetricsProbe,
+    reqs: Sequence[Mapping[str, Any]],
+    indices: Sequence[int],
+    batch: int,
+    run: _Run,
+    label: str,
+) -> dict[str, Any]:
+    """OPA's own evaluation time and the round trip per decision, over repetitions (µs)."""
+    evals, walls = [], []
+    for _ in range(run.config.repetitions):
+        eval_ns = wall_ns = n = 0
+        for chunk in _chunks(indices, batch):
+            timed = probe.decisions([reqs[i] for i in chunk])
+            eval_ns += timed.eval_ns
+            wall_ns += timed.wall_ns
+            n += timed.decisions
+        evals.append(eval_ns / n / 1e3)
+        walls.append(wall_ns / n / 1e3)
+        run.progress.step(label)
+    return {
+        "batch": batch,
+        "decisions_per_repetition": len(indices),
+        "eval_us": Spread.of(evals).to_dict(),
+        "wall_us": Spread.of(walls).to_dict(),
+    }
+
+
+def _opa_decisions(probe: MetricsProbe, reqs: Sequence[Mapping[str, Any]], batch: int) -> list[str]:
+    out: list[str] = []
+    for chunk in _chunks(range(len(reqs)), batch):
+        timed = probe.decisions([reqs[i] for i in chunk])
+        out.extend(str(r.get("decision", "")) for r in timed.results)
+    return out
+
+
+def _memory(pid: int | None) -> dict[str, Any]:
+    mem = process_memory(pid)
+    return {"rss_kib": mem.rss_kib, "hwm_kib": mem.hwm_kib} if mem else {}
+
+
+# --- peers ---------------------------------------------------------------------------------------
+
+
+def _reasons(opa_decision: str, notes: Sequence[str]) -> list[str]:
+    if opa_decision == "not_governed_by_iam":
+        return ["unsigned API: not governed by IAM in pycognito-opa; the peer evaluates policies"]
+    if opa_decision == "invalid":
+        return ["request invalid for pycognito-opa; the peer evaluates it"]
+    return list(notes) or ["unexplained"]
+
+
+def _compare(
+    wl: Workload,
+    opa: Sequence[str],
+    probe: MetricsProbe,
+    batch: int,
+    run: _Run,
+) -> list[int]:
+    """Peers' answers vs OPA's on `wl`, then speed on the requests where they all agree."""
+    if not run.peers.peers:
+        return list(range(len(wl.requests)))
+    everyone = range(len(wl.requests))
+    agree_all = set(everyone)
+    for peer in run.peers.peers:
+        peer.prepare(wl, run.managed)
+        results = []
+        for chunk in _chunks(everyone, batch):
+            results.extend(peer.run(chunk).results)
+        reasons: Counter[str] = Counter()
+        pairs: Counter[str] = Counter()
+        examples: dict[str, list[int]] = {}
+        for i, (res, ours) in enumerate(zip(results, opa, strict=True)):
+            if res.outcome == ours:
+                continue
+            agree_all.discard(i)
+            pairs[f"{ours} vs {res.outcome}"] += 1
+            for reason in _reasons(ours, res.notes):
+                reasons[reason] += 1
+                examples.setdefault(reason, [])
+                if len(examples[reason]) < 3:
+                    examples[reason].append(i)
+        disagree = sum(pairs.values())
+        run.agreement.append(
+            {
+                "workload": wl.name,
+                "peer": peer.name,
+                "requests": len(wl.requests),
+                "agree": len(wl.requests) - disagree,
+                "disagree": disagree,
+                "pairs": dict(pairs.most_common()),
+                "reasons": dict(reasons.most_common()),
+                "examples": examples,
+            }
+        )
+        run.progress.step(f"{wl.name}: {peer.name} answers")
+    common = sorted(agree_all)
+    if not common:
+        run.notes.append(f"{wl.name}: no request on which every peer agrees; no speed comparison")
+        return common
+    ours = _opa_per_decision(probe, wl.requests, common, batch, run, f"{wl.name}: OPA common")
+    for peer in run.peers.peers:
+        internal, walls = [], []
+        for _ in range(run.config.repetitions):
+            internal_ns = wall_ns = 0
+            for chunk in _chunks(common, batch):
+                res = peer.run(chunk)
+                internal_ns += res.internal_ns
+                wall_ns += res.wall_ns
+            internal.append(internal_ns / len(common) / 1e3)
+            walls.append(wall_ns / len(common) / 1e3)
+            run.progress.step(f"{wl.name}: {peer.name} timing")
+        peer_internal = Spread.of(internal)
+        peer_wall = Spread.of(walls)
+        opa_eval = Spread.from_dict(ours["eval_us"])
+        opa_wall = Spread.from_dict(ours["wall_us"])
+        row: dict[str, Any] = {
+            "workload": wl.name,
+            "kind": wl.kind,
+            "statements": wl.statements,
+            "peer": peer.name,
+            "requests": len(common),
+            "batch": batch,
+            "opa_eval_us": ours["eval_us"],
+            "opa_wall_us": ours["wall_us"],
+            "peer_internal_us": peer_internal.to_dict(),
+            "peer_wall_us": peer_wall.to_dict(),
+            "ratio_internal": peer_internal.median / opa_eval.median if opa_eval.median else None,
+            "ratio_wall": peer_wall.median / opa_wall.median if opa_wall.median else None,
+        }
+        if isinstance(peer, IamSimulatePeer):
+            row["peer_worker_rss_kib"] = peer.memory_kib()
+        run.comparisons.append(row)
+    return common
+
+
+def _peer_throughput(common: Sequence[int], run: _Run) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for peer in run.peers.peers:
+        out[peer.name] = _throughput(
+            lambda b, peer=peer: peer.run(b), common, run, f"{peer.name} throughput"
+        )
+    return out
+
+
+# --- phases --------------------------------------------------------------------------------------
+
+
+def _examples_phase(engine: Engine, probe: MetricsProbe, wl: Workload, run: _Run) -> dict[str, Any]:
+    reqs = list(wl.requests)
+    indices = list(range(len(reqs)))
+    for _ in range(2):  # warm up OPA's caches and the connection
+        engine.decide_many(reqs)
+    opa = _opa_decisions(probe, reqs, len(reqs))
+    run.progress.step("documented examples: warm-up")
+    result: dict[str, Any] = {"requests": len(reqs), "decisions": dict(Counter(opa))}
+    result["latency"] = _latency(engine, reqs, run)
+    singles_eval, singles_wall = [], []
+    for _ in range(run.config.repetitions):
+        eval_ns = wall_ns = 0
+        for r in reqs:
+            timed = probe.decision(r)
+            eval_ns += timed.eval_ns
+            wall_ns += timed.wall_ns
+        singles_eval.append(eval_ns / len(reqs) / 1e3)
+        singles_wall.append(wall_ns / len(reqs) / 1e3)
+        run.progress.step("single decisions with metrics")
+    result["single_decision"] = {
+        "eval_us": Spread.of(singles_eval).to_dict(),
+        "wall_us": Spread.of(singles_wall).to_dict(),
+    }
+    result["throughput"] = _throughput(
+        lambda b: engine.decide_many([reqs[i] for i in b]), indices, run, "decide_many"
+    )
+    big = _cycle(indices, run.config.eval_batch)
+    result["per_decision"] = _opa_per_decision(
+        probe, reqs, big, run.config.eval_batch, run, "OPA eval (metrics)"
+    )
+    result["memory"] = _memory(engine.process.pid if engine.process else None)
+    common = _compare(wl, opa, probe, min(len(reqs), run.config.estate_batch), run)
+    result["common_requests"] = len(common)
+    if common and run.peers.peers:
+        result["common_throughput"] = {
+            "opa": _throughput(
+                lambda b: engine.decide_many([reqs[i] for i in b]), common, run, "OPA common"
+            ),
+            **_peer_throughput(common, run),
+        }
+    return result
+
+
+def _inline_batch(wl: Workload, config: BenchConfig) -> int:
+    size = max(1, wl.request_bytes())
+    return max(1, min(config.estate_batch, config.inline_batch_bytes // size))
+
+
+def _trim_inline(wl: Workload, config: BenchConfig) -> Workload:
+    """Inline estates repeat every policy in every request: cap the bytes sent per repetition."""
+    size = max(1, wl.request_bytes())
+    keep = max(min(10, len(wl.requests)), min(len(wl.requests), config.inline_budget_bytes // size))
+    return replace(wl, requests=wl.requests[:keep])
+
+
+def _estate_phase(
+    engine: Engine, probe: MetricsProbe, wl: Workload, batch: int, run: _Run
+) -> dict[str, Any]:
+    reqs = list(wl.requests)
+    opa = _opa_decisions(probe, reqs, batch)  # also the warm-up
+    run.progress.step(f"{wl.name}: warm-up")
+    row: dict[str, Any] = {
+        "workload": wl.name,
+        "kind": wl.kind,
+        "statements": wl.statements,
+        "requests": len(reqs),
+        "request_bytes": wl.request_bytes(),
+        "decisions": dict(Counter(opa)),
+    }
+    row.update(_opa_per_decision(probe, reqs, range(len(reqs)), batch, run, f"{wl.name}: OPA eval"))
+    if wl.kind == "stored":
+        row["memory"] = _memory(engine.process.pid if engine.process else None)
+    _compare(wl, opa, probe, batch, run)
+    return row
+
+
+def _stored_bundle(wl: Workload, out_dir: Path) -> Path:
+    path = out_dir / f"{wl.name}.tar.gz"
+    build_bundle(path, extra_data={"cognito/store": {"principals": wl.stored}})
+    return path
+
+
+def _total_steps(config: BenchConfig, n_peers: int, n_examples: int) -> int:
+    reps = config.repetitions
+    nb = len(config.batch_sizes)
+    compare = n_peers + (reps * (1 + n_peers) if n_peers else 0)
+    examples = 1 + reps * 3 + reps * nb + compare + (reps * nb * (1 + n_peers) if n_peers else 0)
+    estates = len(config.estate_sizes) * 2 * (1 + reps + compare)
+    return examples + estates + (2 if config.profile else 0) + 1
+
+
+def run_bench(
+    config: BenchConfig,
+    out_dir: Path,
+    *,
+    command: str,
+    progress: bool = False,
+) -> dict[str, Any]:
+    """Run every measurement; return the results as JSON-ready data (report.py writes them)."""
+    started = dt.datetime.now(dt.UTC)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    examples = documented_examples()
+    estates = [
+        synthetic_estate(n, requests=config.estate_requests, seed=config.seed)
+        for n in config.estate_sizes
+    ]
+    result: dict[str, Any] = {
+        "meta": {
+            "date": started.isoformat(timespec="seconds"),
+            "command": command,
+            "machine": machine(),
+            "versions": {"opa": opa_version(), "node": _node_version()},
+            "config": {k: v for k, v in config.__dict__.items()},
+            "note": SNAPSHOT_NOTE,
+        },
+    }
+    with (
+        open_peers(config.peers) as peers,
+        Progress(_total_steps(config, 2, len(examples.requests)), enabled=progress) as bar,
+        tempfile.TemporaryDirectory(prefix="pycognito-opa-bench-") as tmp,
+    ):
+        run = _Run(config, bar, managed_policy_documents(), peers, out_dir)
+        run.progress.total = _total_steps(config, len(peers.peers), len(examples.requests))
+        for name, why in peers.skipped.items():
+            run.notes.append(f"peer {name} skipped: {why}")
+        result["meta"]["versions"].update({p.name: p.version for p in peers.peers})
+        default = default_bundle()
+        estate_rows: list[dict[str, Any]] = []
+        with Engine(bundle=default.path) as engine, MetricsProbe(engine.url) as probe:
+            result["documented_examples"] = _examples_phase(engine, probe, examples, run)
+            for estate in estates:
+                wl = _trim_inline(estate.inline(), config)
+                estate_rows.append(_estate_phase(engine, probe, wl, _inline_batch(wl, config), run))
+            result["documented_examples"]["memory_after_inline"] = _memory(
+                engine.process.pid if engine.process else None
+            )
+        stored_bundles: dict[int, Path] = {}
+        for estate in estates:
+            wl = estate.stored()
+            bundle = _stored_bundle(wl, Path(tmp))
+            stored_bundles[estate.statements] = bundle
+            with Engine(bundle=bundle) as engine, MetricsProbe(engine.url) as probe:
+                batch = min(config.estate_batch, len(wl.requests))
+                estate_rows.append(_estate_phase(engine, probe, wl, batch, run))
+        result["estates"] = estate_rows
+        if config.profile:
+            result["profile"] = _profiles(default.path, examples, estates, stored_bundles, run)
+        run.progress.step("done")
+        result["agreement"] = run.agreement
+        result["comparisons"] = run.comparisons
+        result["peers_skipped"] = dict(peers.skipped)
+        result["notes"] = run.notes
+    result["targets"] = targets(result)
+    result["meta"]["duration_s"] = round((dt.datetime.now(dt.UTC) - started).total_seconds(), 1)
+    return result
+
+
+def _profiles(
+    default: Path,
+    examples: Workload,
+    estates: Sequence[Any],
+    stored: Mapping[int, Path],
+    run: _Run,
+) -> list[dict[str, Any]]:
+    out = []
+    spots = profile(default, list(examples.requests))
+    out.append(
+        {
+            "workload": examples.name,
+            "requests": len(examples.requests),
+            "hot": [s.to_dict() for s in spots],
+        }
+    )
+    run.progress.step("profile: documented examples")
+    if stored:
+        largest = max(stored)
+        estate = next(e for e in estates if e.statements == largest)
+        wl = estate.stored()
+        batch = list(wl.requests[: min(len(wl.requests), 50)])
+        spots = profile(stored[largest], batch)
+        out.append(
+            {"workload": wl.name, "requests": len(batch), "hot": [s.to_dict() for s in spots]}
+        )
+    run.progress.step("profile: largest stored estate")
+    return out
+
+
+# --- targets --------------------------------------------------------------------------------
+
+
+def _target(
+    name: str, goal: str, value: float | None, met: bool | None, detail: str = ""
+) -> dict[str, Any]:
+    return {"name": name, "target": goal, "value": value, "met": met, "detail": detail}
+
+
+def targets(result: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The issue's targets, each with the measured median and whether it is met."""
+    out = []
+    ex = result.get("documented_examples", {})
+    lat = ex.get("latency", {})
+    if lat:
+        p50 = lat["p50_ms"]["median"]
+        p99 = lat["p99_ms"]["median"]
+        out.append(_target("single decision p50", "≤ 1 ms", p50, p50 <= 1.0, "Engine.decide"))
+        out.append(_target("single decision p99", "≤ 3 ms", p99, p99 <= 3.0, "Engine.decide"))
+    tp = ex.get("throughput", {}).get("1000")
+    if tp:
+        rate = tp["decisions_per_s"]["median"]
+        out.append(
+            _target("decide_many at batch 1,000", "≥ 20,000 decisions/s", rate, rate >= 20000)
+        )
+    else:
+        out.append(
+            _target(
+                "decide_many at batch 1,000",
+                "≥ 20,000 decisions/s",
+                None,
+                None,
+                "batch 1,000 not measured in this run",
+            )
+        )
+    stored = {
+        e["statements"]: e["eval_us"]["median"]
+        for e in result.get("estates", [])
+        if e["kind"] == "stored"
+    }
+    if 100 in stored and 10000 in stored and stored[100] > 0:
+        ratio = stored[10000] / stored[100]
+        out.append(
+            _target(
+                "stored estate: eval at 10,000 statements ÷ at 100",
+                "≤ 5x",
+                ratio,
+                ratio <= 5.0,
+                f"{stored[10000]:.1f} µs vs {stored[100]:.1f} µs per decision",
+            )
+        )
+    else:
+        out.append(
+            _target(
+                "stored estate: eval at 10,000 statements ÷ at 100",
+                "≤ 5x",
+                None,
+                None,
+                "not measured in this run",
+            )
+        )
+    for peer in sorted({c["peer"] for c in result.get("comparisons", [])}):
+        rows = [c for c in result["comparisons"] if c["peer"] == peer]
+        for key, what in (("ratio_internal", "evaluation"), ("ratio_wall", "end to end")):
+            ratios = [c[key] for c in rows if c[key] is not None]
+            if not ratios:
+                continue
+            worst = min(ratios)
+            faster = sum(r >= 1.0 for r in ratios)
+            out.append(
+                _target(
+                    f"per decision vs {peer} ({what})",
+                    "peer time ÷ OPA time ≥ 1 on every workload",
+                    worst,
+                    worst >= 1.0,
+                    f"OPA at least as fast on {faster} of {len(ratios)} workloads; "
+                    f"worst ratio {worst:.2f}",
+                )
+            )
+    return out
+
+
+def command_line() -> str:
+    """How this process was started, for the report."""
+    prog = Path(sys.argv[0]).name if sys.argv else "pycognito-opa"
+    if prog == "__main__.py":
+        prog = "python -m pycognito_opa.bench"
+    return " ".join([prog, *sys.argv[1:]])
