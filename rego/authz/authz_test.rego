@@ -42,7 +42,11 @@ test_console_policy_lists_identity_pools if {
 }
 
 test_console_policy_allows_any_identity_action_on_its_pool if {
-	every act in ["cognito-identity:DescribeIdentityPool", "cognito-identity:DeleteIdentityPool", "cognito-identity:ListIdentities"] {
+	every act in [
+		"cognito-identity:DescribeIdentityPool",
+		"cognito-identity:DeleteIdentityPool",
+		"cognito-identity:ListIdentities",
+	] {
 		d := _decide(act, _pool, [_console_policy])
 		d.decision == "allow"
 		d.matched == [{"policy": "policies[0]", "statement": 1, "effect": "Allow"}]
@@ -137,7 +141,10 @@ _seed_unsigned := [
 	"cognito-idp:UpdateDeviceStatus", "cognito-idp:UpdateUserAttributes", "cognito-idp:VerifyUserAttribute",
 ]
 
-_deny_all := {"Version": "2012-10-17", "Statement": [{"Sid": "DenyAll", "Effect": "Deny", "Action": "*", "Resource": "*"}]}
+_deny_all := {
+	"Version": "2012-10-17",
+	"Statement": [{"Sid": "DenyAll", "Effect": "Deny", "Action": "*", "Resource": "*"}],
+}
 
 test_seed_unsigned_apis_not_governed_even_with_explicit_deny if {
 	count(_seed_unsigned) == 25
@@ -154,7 +161,11 @@ test_seed_unsigned_apis_not_governed_even_with_explicit_deny if {
 # (e.g. AdminInitiateAuth: "Amazon Cognito user pools API Reference" marks it
 # as requiring IAM credentials).
 test_signed_counterparts_explicitly_denied if {
-	every act in ["cognito-idp:AdminInitiateAuth", "cognito-idp:AdminGetUser", "cognito-identity:DescribeIdentityPool"] {
+	every act in [
+		"cognito-idp:AdminInitiateAuth",
+		"cognito-idp:AdminGetUser",
+		"cognito-identity:DescribeIdentityPool",
+	] {
 		d := _decide(act, "*", [_deny_all])
 		d.decision == "explicit_deny"
 		d.signed == true
@@ -164,6 +175,7 @@ test_signed_counterparts_explicitly_denied if {
 
 # --- Managed policies ("Managed Policies" section of the seed; documents from
 # the AWS Managed Policy Reference) ------------------------------------------------------------------
+# regal ignore:unresolved-reference
 _catalog_actions := data.cognito.reference.catalog.actions
 
 _managed(action, resource, names) := authz.decide({"action": action, "resource": resource, "managed_policies": names})
@@ -228,10 +240,9 @@ test_power_user_allows_every_signed_cognito_action if {
 # authentication system to integrate with Amazon Cognito" - exactly the four
 # developer-identity operations.
 test_developer_authenticated_identities_allows_its_four_actions if {
-	allowed := {act |
+	allowed := {e.action |
 		some e in _catalog_actions
-		act := e.action
-		_managed(act, "*", ["AmazonCognitoDeveloperAuthenticatedIdentities"]).decision == "allow"
+		_managed(e.action, "*", ["AmazonCognitoDeveloperAuthenticatedIdentities"]).decision == "allow"
 	}
 	allowed == {
 		"cognito-identity:GetOpenIdTokenForDeveloperIdentity", "cognito-identity:LookupDeveloperIdentity",
@@ -263,7 +274,11 @@ test_decisions_without_a_request_list_is_empty if {
 }
 
 test_decision_reads_input if {
-	d := authz.decision with input as {"action": "cognito-identity:ListIdentityPools", "resource": "*", "policies": [_console_policy]}
+	d := authz.decision with input as {
+		"action": "cognito-identity:ListIdentityPools",
+		"resource": "*",
+		"policies": [_console_policy],
+	}
 	d.decision == "allow"
 }
 
@@ -272,7 +287,11 @@ test_invalid_decision_shape if {
 	d.decision == "invalid"
 	d.allowed == false
 	d.signed == true
-	d.errors == [{"code": "invalid_action", "field": "action", "message": "action \"cognito-idp\" is not of the form service:Name"}]
+	d.errors == [{
+		"code": "invalid_action",
+		"field": "action",
+		"message": "action \"cognito-idp\" is not of the form service:Name",
+	}]
 	contains(d.reason, "action")
 }
 
@@ -292,11 +311,14 @@ test_every_decision_has_the_contract_keys if {
 	}
 }
 
-_no_result(_) := "never" if false
+_no_result(r) := r.never
 
 # Should the evaluation ever produce nothing, the request is denied by default, not dropped.
 test_missing_evaluation_denies if {
-	d := authz.decide({"action": "cognito-idp:ListUserPools", "resource": "*"}) with data.cognito.iam.evaluate as _no_result
+	d := authz.decide({
+		"action": "cognito-idp:ListUserPools",
+		"resource": "*",
+	}) with data.cognito.iam.evaluate as _no_result
 	d.decision == "implicit_deny"
 	d.warnings[0].code == "evaluation_incomplete"
 }

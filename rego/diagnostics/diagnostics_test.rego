@@ -22,14 +22,20 @@ test_unknown_action if {
 # not cognito-sync's; AdminCreateUser uses userpool.
 test_resource_type_not_used if {
 	_codes({"action": "cognito-idp:ListUserPools", "resource": _pool}) == {"resource_type_not_used"}
-	sync_pool := "arn:aws:cognito-sync:us-east-1:111122223333:identitypool/us-east-1:0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
+	sync_pool := concat("", [
+		"arn:aws:cognito-sync:us-east-1:111122223333:identitypool/",
+		"us-east-1:0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
+	])
 	_codes({"action": "cognito-identity:DescribeIdentityPool", "resource": sync_pool}) == {"resource_type_not_used"}
 	_codes({"action": "cognito-idp:AdminCreateUser", "resource": "arn:aws:s3:::bucket"}) == {"resource_type_not_used"}
 	_codes({"action": "cognito-idp:ListUserPools", "resource": "*"}) == set()
 }
 
 test_noncanonical_ids if {
-	_codes({"action": "cognito-idp:DescribeUserPool", "resource": "arn:aws:cognito-idp:us-east-1:0123456789:userpool/us-east-1_EXAMPLE"}) == {"noncanonical_account_id"}
+	_codes({
+		"action": "cognito-idp:DescribeUserPool",
+		"resource": "arn:aws:cognito-idp:us-east-1:0123456789:userpool/us-east-1_EXAMPLE",
+	}) == {"noncanonical_account_id"}
 }
 
 test_unknown_fields if {
@@ -40,12 +46,19 @@ test_unknown_fields if {
 test_variables_not_substituted if {
 	p := {"Statement": {"Effect": "Allow", "Action": "*", "Resource": "arn:aws:s3:::b/${aws:username}/*"}}
 	_codes({"action": "s3:GetObject", "resource": "*", "policies": [p]}) == {"variables_not_substituted"}
-	_codes({"action": "s3:GetObject", "resource": "*", "policies": [object.union(p, {"Version": "2012-10-17"})]}) == set()
+	_codes({
+		"action": "s3:GetObject",
+		"resource": "*",
+		"policies": [object.union(p, {"Version": "2012-10-17"})],
+	}) == set()
 }
 
 test_principal_not_stored if {
 	r := {"action": "s3:GetObject", "resource": "*", "principal": "arn:aws:iam::111122223333:user/Bob"}
-	_codes(r) == {"principal_not_stored"} with data.cognito.store.principals as {"arn:aws:iam::111122223333:user/Alice": {}}
+	store := {"arn:aws:iam::111122223333:user/Alice": {}}
+
+	# regal ignore:unresolved-reference
+	_codes(r) == {"principal_not_stored"} with data.cognito.store.principals as store
 	_codes(r) == set()
 }
 

@@ -76,9 +76,16 @@ test_deny_with_not_resource_covers_star_requests if {
 }
 
 test_allow_with_not_resource if {
-	p := _doc([{"Effect": "Allow", "Action": "cognito-idp:*", "NotResource": "arn:aws:cognito-idp:*:*:userpool/us-east-1_SECRET"}])
+	p := _doc([{
+		"Effect": "Allow",
+		"Action": "cognito-idp:*",
+		"NotResource": "arn:aws:cognito-idp:*:*:userpool/us-east-1_SECRET",
+	}])
 	_eval({"policies": [p]}).decision == "allow"
-	_eval({"resource": "arn:aws:cognito-idp:us-east-1:111122223333:userpool/us-east-1_SECRET", "policies": [p]}).decision == "implicit_deny"
+	_eval({
+		"resource": "arn:aws:cognito-idp:us-east-1:111122223333:userpool/us-east-1_SECRET",
+		"policies": [p],
+	}).decision == "implicit_deny"
 }
 
 # --- NotAction ("IAM JSON policy elements: NotAction"): Allow + NotAction
@@ -90,14 +97,20 @@ test_allow_with_not_action if {
 }
 
 test_deny_with_not_action if {
-	p := _doc([_allow("*", "*"), {"Effect": "Deny", "NotAction": ["cognito-idp:Describe*", "cognito-idp:List*"], "Resource": "*"}])
+	p := _doc([
+		_allow("*", "*"),
+		{"Effect": "Deny", "NotAction": ["cognito-idp:Describe*", "cognito-idp:List*"], "Resource": "*"},
+	])
 	_eval({"policies": [p]}).decision == "explicit_deny"
 	_eval({"action": "cognito-idp:DescribeUserPool", "policies": [p]}).decision == "allow"
 }
 
 # --- Statement and elements as single values or lists ("IAM JSON policy elements: Statement").
 test_single_statement_object_and_single_values if {
-	p := {"Version": "2012-10-17", "Statement": {"Sid": "One", "Effect": "Allow", "Action": "cognito-idp:DeleteUserPool", "Resource": _pool}}
+	p := {
+		"Version": "2012-10-17",
+		"Statement": {"Sid": "One", "Effect": "Allow", "Action": "cognito-idp:DeleteUserPool", "Resource": _pool},
+	}
 	d := _eval({"policies": [p]})
 	d.matched == [{"policy": "policies[0]", "statement": "One", "effect": "Allow"}]
 }
@@ -117,9 +130,16 @@ _store := {"arn:aws:iam::111122223333:role/Admin": {
 
 test_stored_principal_policies_apply_within_their_boundary if {
 	r := {"principal": "arn:aws:iam::111122223333:role/Admin"}
+
+	# regal ignore:unresolved-reference
 	d := _eval(r) with data.cognito.store.principals as _store
 	d.decision == "implicit_deny"
-	d.warnings == {{"code": "not_allowed_by_permissions_boundary", "message": "the permissions boundary does not allow it"}}
+	d.warnings == {{
+		"code": "not_allowed_by_permissions_boundary",
+		"message": "the permissions boundary does not allow it",
+	}}
+
+	# regal ignore:unresolved-reference
 	a := _eval(object.union(r, {"action": "cognito-idp:DescribeUserPool"})) with data.cognito.store.principals as _store
 	a.decision == "allow"
 	{m.policy | some m in a.matched} == {"principal:inline-admin", "AmazonCognitoReadOnly", "permissions_boundary"}
@@ -127,7 +147,13 @@ test_stored_principal_policies_apply_within_their_boundary if {
 
 # A role session finds the policies stored for its role.
 test_role_session_uses_stored_role_policies if {
-	r := {"principal": "arn:aws:sts::111122223333:assumed-role/Admin/s1", "action": "cognito-idp:ListUserPools", "resource": "*"}
+	r := {
+		"principal": "arn:aws:sts::111122223333:assumed-role/Admin/s1",
+		"action": "cognito-idp:ListUserPools",
+		"resource": "*",
+	}
+
+	# regal ignore:unresolved-reference
 	d := _eval(r) with data.cognito.store.principals as _store
 	d.decision == "allow"
 }
@@ -155,7 +181,10 @@ test_boundary_inside if {
 }
 
 test_boundary_deny_denies if {
-	d := _eval({"policies": [_allow_all], "permissions_boundary": _doc([_allow("*", "*"), _deny("cognito-idp:Delete*", "*")])})
+	d := _eval({
+		"policies": [_allow_all],
+		"permissions_boundary": _doc([_allow("*", "*"), _deny("cognito-idp:Delete*", "*")]),
+	})
 	d.decision == "explicit_deny"
 	d.matched == [{"policy": "permissions_boundary", "statement": 1, "effect": "Deny"}]
 }
@@ -174,7 +203,10 @@ test_scps_a_level_without_allow_denies if {
 	d := _eval({"policies": [_allow_all], "scps": [_full, [_doc([_allow("s3:*", "*")])], _full]})
 	d.decision == "implicit_deny"
 	contains(d.reason, "scps[1]")
-	d.warnings == {{"code": "not_allowed_by_scp", "message": "the SCP level scps[1] does not allow it (every level must)"}}
+	d.warnings == {{
+		"code": "not_allowed_by_scp",
+		"message": "the SCP level scps[1] does not allow it (every level must)",
+	}}
 }
 
 test_scps_deny_at_any_level if {
@@ -192,7 +224,10 @@ test_scps_do_not_grant if {
 test_session_policy_narrows if {
 	d := _eval({"policies": [_allow_all], "session_policies": [_doc([_allow("cognito-idp:List*", "*")])]})
 	d.decision == "implicit_deny"
-	d.warnings == {{"code": "not_allowed_by_session_policy", "message": "no session policy allows it (session policies only narrow)"}}
+	d.warnings == {{
+		"code": "not_allowed_by_session_policy",
+		"message": "no session policy allows it (session policies only narrow)",
+	}}
 }
 
 test_session_policy_any_of_them_allows if {
@@ -205,7 +240,10 @@ test_session_policy_does_not_grant if {
 }
 
 test_session_policy_deny if {
-	_eval({"policies": [_allow_all], "session_policies": [_doc([_allow("*", "*"), _deny("cognito-idp:DeleteUserPool", "*")])]}).decision == "explicit_deny"
+	_eval({
+		"policies": [_allow_all],
+		"session_policies": [_doc([_allow("*", "*"), _deny("cognito-idp:DeleteUserPool", "*")])],
+	}).decision == "explicit_deny"
 }
 
 # --- Cross-account ("Cross-account policy evaluation logic"; Amazon Cognito
@@ -214,7 +252,10 @@ test_session_policy_deny if {
 test_cross_account_identity_policy_alone_grants_nothing if {
 	d := _eval({"principal": "arn:aws:iam::444455556666:user/Alice", "policies": [_allow_all]})
 	d.decision == "implicit_deny"
-	d.warnings == {{"code": "cross_account", "message": "principal account 444455556666 differs from resource account 111122223333"}}
+	d.warnings == {{
+		"code": "cross_account",
+		"message": "principal account 444455556666 differs from resource account 111122223333",
+	}}
 	contains(d.reason, "no resource-based policies")
 }
 
@@ -245,18 +286,32 @@ test_resource_account_field if {
 
 # --- Resource-based policies ("Policy evaluation for requests within a single
 # account": identity OR resource policy; cross-account: both).
-_bucket_policy(principal) := _doc([{"Effect": "Allow", "Principal": principal, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::bucket/*"}])
+_bucket_policy(principal) := _doc([{
+	"Effect": "Allow",
+	"Principal": principal,
+	"Action": "s3:GetObject",
+	"Resource": "arn:aws:s3:::bucket/*",
+}])
 
-_s3(r) := _eval(object.union({"action": "s3:GetObject", "resource": "arn:aws:s3:::bucket/key", "resource_account": "111122223333"}, r))
+_s3(r) := _eval(object.union(
+	{"action": "s3:GetObject", "resource": "arn:aws:s3:::bucket/key", "resource_account": "111122223333"},
+	r,
+))
 
 test_resource_policy_alone_allows_named_principal_same_account if {
-	d := _s3({"principal": "arn:aws:iam::111122223333:user/Carlos", "resource_policy": _bucket_policy({"AWS": "arn:aws:iam::111122223333:user/Carlos"})})
+	d := _s3({
+		"principal": "arn:aws:iam::111122223333:user/Carlos",
+		"resource_policy": _bucket_policy({"AWS": "arn:aws:iam::111122223333:user/Carlos"}),
+	})
 	d.decision == "allow"
 	d.matched == [{"policy": "resource_policy", "statement": 0, "effect": "Allow"}]
 }
 
 test_resource_policy_naming_another_principal_does_not_allow if {
-	d := _s3({"principal": "arn:aws:iam::111122223333:user/Carlos", "resource_policy": _bucket_policy({"AWS": "arn:aws:iam::111122223333:user/Bob"})})
+	d := _s3({
+		"principal": "arn:aws:iam::111122223333:user/Carlos",
+		"resource_policy": _bucket_policy({"AWS": "arn:aws:iam::111122223333:user/Bob"}),
+	})
 	d.decision == "implicit_deny"
 }
 
@@ -265,14 +320,22 @@ test_resource_policy_cross_account_needs_both if {
 	alice := "arn:aws:iam::444455556666:user/Alice"
 	_s3({"principal": alice, "resource_policy": rp}).decision == "implicit_deny"
 	_s3({"principal": alice, "resource_policy": rp, "policies": [_doc([_allow("s3:*", "*")])]}).decision == "allow"
-	d := _s3({"principal": alice, "resource_policy": _bucket_policy({"AWS": "777788889999"}), "policies": [_doc([_allow("s3:*", "*")])]})
+	d := _s3({
+		"principal": alice,
+		"resource_policy": _bucket_policy({"AWS": "777788889999"}),
+		"policies": [_doc([_allow("s3:*", "*")])],
+	})
 	d.decision == "implicit_deny"
 	contains(d.reason, "the resource policy does not allow it")
 }
 
 test_resource_policy_deny_for_named_principal if {
 	rp := _doc([{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*"}])
-	d := _s3({"principal": "arn:aws:iam::111122223333:user/Carlos", "resource_policy": rp, "policies": [_doc([_allow("s3:*", "*")])]})
+	d := _s3({
+		"principal": "arn:aws:iam::111122223333:user/Carlos",
+		"resource_policy": rp,
+		"policies": [_doc([_allow("s3:*", "*")])],
+	})
 	d.decision == "explicit_deny"
 	d.matched == [{"policy": "resource_policy", "statement": 0, "effect": "Deny"}]
 }
@@ -287,7 +350,10 @@ _assume(r) := _eval(object.union({"action": "sts:AssumeRole", "resource": _role}
 _trust(principal) := _doc([{"Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole"}])
 
 test_trust_naming_the_caller_allows if {
-	d := _assume({"principal": "arn:aws:iam::111122223333:user/Bob", "resource_policy": _trust({"AWS": "arn:aws:iam::111122223333:user/Bob"})})
+	d := _assume({
+		"principal": "arn:aws:iam::111122223333:user/Bob",
+		"resource_policy": _trust({"AWS": "arn:aws:iam::111122223333:user/Bob"}),
+	})
 	d.decision == "allow"
 }
 
@@ -297,7 +363,11 @@ test_trust_naming_the_account_needs_the_callers_policy if {
 	d := _assume({"principal": bob, "resource_policy": rp})
 	d.decision == "implicit_deny"
 	contains(d.reason, "trusts the account")
-	_assume({"principal": bob, "resource_policy": rp, "policies": [_doc([_allow("sts:AssumeRole", _role)])]}).decision == "allow"
+	_assume({
+		"principal": bob,
+		"resource_policy": rp,
+		"policies": [_doc([_allow("sts:AssumeRole", _role)])],
+	}).decision == "allow"
 }
 
 test_identity_policy_without_trust_does_not_assume if {
@@ -314,7 +384,11 @@ test_trust_cross_account_needs_both if {
 	rp := _trust({"AWS": "arn:aws:iam::444455556666:user/Alice"})
 	alice := "arn:aws:iam::444455556666:user/Alice"
 	_assume({"principal": alice, "resource_policy": rp}).decision == "implicit_deny"
-	_assume({"principal": alice, "resource_policy": rp, "policies": [_doc([_allow("sts:AssumeRole", _role)])]}).decision == "allow"
+	_assume({
+		"principal": alice,
+		"resource_policy": rp,
+		"policies": [_doc([_allow("sts:AssumeRole", _role)])],
+	}).decision == "allow"
 }
 
 test_trust_unnamed_caller if {
@@ -324,7 +398,10 @@ test_trust_unnamed_caller if {
 }
 
 test_reasons_name_statements if {
-	d := _eval({"policies": [_doc([object.union(_allow("cognito-idp:*", "*"), {"Sid": "Admin"}), _allow("cognito-idp:*", "*")])]})
+	d := _eval({"policies": [_doc([
+		object.union(_allow("cognito-idp:*", "*"), {"Sid": "Admin"}),
+		_allow("cognito-idp:*", "*"),
+	])]})
 	d.reason == "Allowed by policies[0] statement \"Admin\", policies[0] statement 1."
 }
 

@@ -6,7 +6,10 @@ import data.cognito.managed
 # arn:aws:iam::aws:policy/NAME (aws-service-role/NAME for service-role policies).
 
 _data := {
-	"AmazonCognitoReadOnly": {"arn": "arn:aws:iam::aws:policy/AmazonCognitoReadOnly", "version": "v4", "document": {"Statement": []}},
+	"AmazonCognitoReadOnly": {
+		"arn": "arn:aws:iam::aws:policy/AmazonCognitoReadOnly",
+		"version": "v4", "document": {"Statement": []},
+	},
 	"AmazonCognitoIdpServiceRolePolicy": {
 		"arn": "arn:aws:iam::aws:policy/aws-service-role/AmazonCognitoIdpServiceRolePolicy",
 		"version": "v1", "document": {"Statement": [1]},
@@ -14,19 +17,32 @@ _data := {
 }
 
 test_by_name_and_arn if {
-	managed.name("AmazonCognitoReadOnly") == "AmazonCognitoReadOnly" with data.cognito.reference.managed_policies as _data
-	managed.name("arn:aws:iam::aws:policy/AmazonCognitoReadOnly") == "AmazonCognitoReadOnly" with data.cognito.reference.managed_policies as _data
-	managed.name("arn:aws-cn:iam::aws:policy/AmazonCognitoReadOnly") == "AmazonCognitoReadOnly" with data.cognito.reference.managed_policies as _data
-	managed.name("arn:aws:iam::aws:policy/aws-service-role/AmazonCognitoIdpServiceRolePolicy") == "AmazonCognitoIdpServiceRolePolicy" with data.cognito.reference.managed_policies as _data
-	managed.document("AmazonCognitoIdpServiceRolePolicy") == {"Statement": [1]} with data.cognito.reference.managed_policies as _data
-	managed.version("arn:aws:iam::aws:policy/AmazonCognitoReadOnly") == "v4" with data.cognito.reference.managed_policies as _data
+	# regal ignore:unresolved-reference
+	_by_name_and_arn with data.cognito.reference.managed_policies as _data
+}
+
+_by_name_and_arn if {
+	managed.name("AmazonCognitoReadOnly") == "AmazonCognitoReadOnly"
+	managed.name("arn:aws:iam::aws:policy/AmazonCognitoReadOnly") == "AmazonCognitoReadOnly"
+	managed.name("arn:aws-cn:iam::aws:policy/AmazonCognitoReadOnly") == "AmazonCognitoReadOnly"
+	role_policy := "AmazonCognitoIdpServiceRolePolicy"
+	managed.name(concat("", ["arn:aws:iam::aws:policy/aws-service-role/", role_policy])) == role_policy
+	managed.document("AmazonCognitoIdpServiceRolePolicy") == {"Statement": [1]}
+	managed.version("arn:aws:iam::aws:policy/AmazonCognitoReadOnly") == "v4"
 }
 
 test_unknown if {
-	not managed.name("AmazonCognitoWriteOnly") with data.cognito.reference.managed_policies as _data
-	not managed.name("arn:aws:iam::123456789012:policy/AmazonCognitoReadOnly") with data.cognito.reference.managed_policies as _data
-	not managed.name(7) with data.cognito.reference.managed_policies as _data
+	# regal ignore:unresolved-reference
+	_unknown with data.cognito.reference.managed_policies as _data
+
+	# regal ignore:unresolved-reference
 	count(managed.names) == 0 with data.cognito.reference.managed_policies as "broken"
+}
+
+_unknown if {
+	not managed.name("AmazonCognitoWriteOnly")
+	not managed.name("arn:aws:iam::123456789012:policy/AmazonCognitoReadOnly")
+	not managed.name(7)
 }
 
 # The seed's three managed policies (and the two unauthenticated-identity

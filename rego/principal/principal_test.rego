@@ -59,7 +59,10 @@ test_other_arn if {
 	c := _caller("arn:aws:iam::111122223333:group/Admins")
 	c.kind == "AWS"
 	c.type == ""
-	principal.derived_keys(c) == {"aws:principalarn": "arn:aws:iam::111122223333:group/Admins", "aws:principalaccount": "111122223333"}
+	principal.derived_keys(c) == {
+		"aws:principalarn": "arn:aws:iam::111122223333:group/Admins",
+		"aws:principalaccount": "111122223333",
+	}
 }
 
 test_identity_provider_arns_are_federated if {
@@ -70,7 +73,11 @@ test_identity_provider_arns_are_federated if {
 # "Role trust and permissions" (Cognito Developer Guide): Cognito's web
 # identities assume roles as the Federated principal cognito-identity.amazonaws.com.
 test_web_identity_provider_name_is_federated if {
-	c := principal.caller({"action": "sts:AssumeRoleWithWebIdentity", "resource": "*", "principal": "cognito-identity.amazonaws.com"})
+	c := principal.caller({
+		"action": "sts:AssumeRoleWithWebIdentity",
+		"resource": "*",
+		"principal": "cognito-identity.amazonaws.com",
+	})
 	c.kind == "Federated"
 	c.account == ""
 	principal.derived_keys(c) == {}
@@ -79,7 +86,10 @@ test_web_identity_provider_name_is_federated if {
 test_service_principal if {
 	c := _caller("lambda.amazonaws.com")
 	c.kind == "Service"
-	principal.derived_keys(c) == {"aws:principalisawsservice": "true", "aws:principalservicename": "lambda.amazonaws.com"}
+	principal.derived_keys(c) == {
+		"aws:principalisawsservice": "true",
+		"aws:principalservicename": "lambda.amazonaws.com",
+	}
 }
 
 test_other_names_are_federated if {
@@ -87,7 +97,12 @@ test_other_names_are_federated if {
 }
 
 test_explicit_principal_type if {
-	c := principal.caller({"action": "a:b", "resource": "*", "principal": "cognito-identity.amazonaws.com", "principal_type": "Service"})
+	c := principal.caller({
+		"action": "a:b",
+		"resource": "*",
+		"principal": "cognito-identity.amazonaws.com",
+		"principal_type": "Service",
+	})
 	c.kind == "Service"
 }
 
@@ -108,7 +123,10 @@ test_is_kind if {
 # "IAM JSON policy elements: Condition": condition key names are not case
 # sensitive; the request context wins over the keys derived from the principal.
 test_context_lower_cases_keys_and_overrides_derived_keys if {
-	r := {"principal": "arn:aws:iam::111122223333:user/Alice", "context": {"AWS:Username": "Bob", "Cognito-Identity.amazonaws.com:SUB": "x"}}
+	r := {
+		"principal": "arn:aws:iam::111122223333:user/Alice",
+		"context": {"AWS:Username": "Bob", "Cognito-Identity.amazonaws.com:SUB": "x"},
+	}
 	ctx := principal.context(r, principal.caller(r))
 	ctx["aws:username"] == "Bob"
 	ctx["cognito-identity.amazonaws.com:sub"] == "x"
@@ -130,9 +148,22 @@ _store := {
 }
 
 test_stored_lookup if {
+	# regal ignore:unresolved-reference
 	principal.has_store with data.cognito.store.principals as _store
-	principal.stored(_caller("arn:aws:iam::111122223333:user/Alice")) == {"policies": {}} with data.cognito.store.principals as _store
-	principal.stored(_caller("arn:aws:sts::111122223333:assumed-role/Admin/s")) == {"policies": {}} with data.cognito.store.principals as _store
+
+	alice := _caller("arn:aws:iam::111122223333:user/Alice")
+
+	# regal ignore:unresolved-reference
+	principal.stored(alice) == {"policies": {}} with data.cognito.store.principals as _store
+
+	session := _caller("arn:aws:sts::111122223333:assumed-role/Admin/s")
+
+	# regal ignore:unresolved-reference
+	principal.stored(session) == {"policies": {}} with data.cognito.store.principals as _store
+
+	# regal ignore:unresolved-reference
 	not principal.stored(_caller("arn:aws:iam::111122223333:user/Bob")) with data.cognito.store.principals as _store
+
+	# regal ignore:unresolved-reference
 	not principal.has_store with data.cognito.store.principals as "broken"
 }

@@ -27,20 +27,36 @@ test_not_action if {
 
 test_not_resource if {
 	s := {"Effect": "Deny", "Action": "*", "NotResource": [_pool]}
-	statement.applies(s, true, _req("cognito-idp:DeleteUserPool", "arn:aws:cognito-idp:us-east-1:111122223333:userpool/us-east-1_OTHER", {}))
+	statement.applies(
+		s,
+		true,
+		_req("cognito-idp:DeleteUserPool", "arn:aws:cognito-idp:us-east-1:111122223333:userpool/us-east-1_OTHER", {}),
+	)
 	statement.applies(s, true, _req("cognito-idp:ListUserPools", "*", {}))
 	not statement.applies(s, true, _req("cognito-idp:DeleteUserPool", _pool, {}))
 }
 
 # An operation without resource-level permissions is requested on "*"; only Resource "*" names it.
 test_star_request if {
-	statement.applies({"Effect": "Allow", "Action": "*", "Resource": "*"}, true, _req("cognito-idp:ListUserPools", "*", {}))
-	not statement.applies({"Effect": "Allow", "Action": "*", "Resource": _pool}, true, _req("cognito-idp:ListUserPools", "*", {}))
+	statement.applies(
+		{"Effect": "Allow", "Action": "*", "Resource": "*"},
+		true,
+		_req("cognito-idp:ListUserPools", "*", {}),
+	)
+	not statement.applies(
+		{"Effect": "Allow", "Action": "*", "Resource": _pool},
+		true,
+		_req("cognito-idp:ListUserPools", "*", {}),
+	)
 }
 
 # Resource-based policies (role trust policies) may omit Resource.
 test_no_resource_element if {
-	statement.applies({"Effect": "Allow", "Action": "sts:AssumeRole"}, true, _req("sts:AssumeRole", "arn:aws:iam::1:role/R", {}))
+	statement.applies(
+		{"Effect": "Allow", "Action": "sts:AssumeRole"},
+		true,
+		_req("sts:AssumeRole", "arn:aws:iam::1:role/R", {}),
+	)
 }
 
 test_policy_variables_need_version_2012 if {
@@ -61,7 +77,11 @@ test_missing_variable_does_not_match if {
 test_conditions if {
 	s := {"Effect": "Allow", "Action": "*", "Resource": "*", "Condition": {}}
 	statement.applies(s, true, _req("s3:GetObject", "*", {}))
-	not statement.applies({"Effect": "Allow", "Action": "*", "Resource": "*", "Condition": "x"}, true, _req("s3:GetObject", "*", {}))
+	not statement.applies(
+		{"Effect": "Allow", "Action": "*", "Resource": "*", "Condition": "x"},
+		true,
+		_req("s3:GetObject", "*", {}),
+	)
 }
 
 test_ill_formed_elements_never_match if {

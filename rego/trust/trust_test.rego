@@ -14,7 +14,11 @@ _alice := _c("arn:aws:iam::111122223333:user/Alice")
 
 _session := _c("arn:aws:sts::111122223333:assumed-role/Admin/s1")
 
-_web := principal.caller({"action": "sts:AssumeRoleWithWebIdentity", "resource": "*", "principal": "cognito-identity.amazonaws.com"})
+_web := principal.caller({
+	"action": "sts:AssumeRoleWithWebIdentity",
+	"resource": "*",
+	"principal": "cognito-identity.amazonaws.com",
+})
 
 _m(principal_element, c) := trust.principal_match({"Principal": principal_element}, c)
 
@@ -79,7 +83,10 @@ test_not_principal if {
 		]},
 		_session,
 	)
-	_np({"AWS": ["arn:aws:sts::111122223333:assumed-role/Admin/s1", "arn:aws:iam::111122223333:root"]}, _session) == "direct"
+	_np(
+		{"AWS": ["arn:aws:sts::111122223333:assumed-role/Admin/s1", "arn:aws:iam::111122223333:root"]},
+		_session,
+	) == "direct"
 	not _np({"AWS": "111122223333"}, _c("111122223333"))
 	not _np({"Federated": "cognito-identity.amazonaws.com"}, _web)
 	_np({"Federated": "accounts.google.com"}, _web) == "direct"

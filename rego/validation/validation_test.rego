@@ -53,7 +53,12 @@ test_principal_type_values if {
 }
 
 test_managed_policy_names if {
-	_codes(_errors({"managed_policies": ["AmazonCognitoReadOnly", "arn:aws:iam::aws:policy/AmazonCognitoPowerUser", "Nope", 4]})) == {
+	_codes(_errors({"managed_policies": [
+		"AmazonCognitoReadOnly",
+		"arn:aws:iam::aws:policy/AmazonCognitoPowerUser",
+		"Nope",
+		4,
+	]})) == {
 		["unknown_managed_policy", "managed_policies[2]"],
 		["invalid_type", "managed_policies[3]"],
 	}
@@ -77,7 +82,10 @@ test_policy_document_shape if {
 
 # Version may be absent or 2008-10-17 ("IAM JSON policy elements: Version").
 test_old_or_missing_version_is_valid if {
-	count(_errors({"policies": [{"Statement": _ok.Statement}, {"Version": "2008-10-17", "Statement": _ok.Statement}]})) == 0
+	count(_errors({"policies": [
+		{"Statement": _ok.Statement},
+		{"Version": "2008-10-17", "Statement": _ok.Statement},
+	]})) == 0
 }
 
 test_statement_elements if {
@@ -161,7 +169,11 @@ test_resource_policy_principal if {
 		["invalid_principal", "resource_policy.Statement[2].Principal"],
 		["invalid_principal", "resource_policy.Statement[3].NotPrincipal"],
 	}
-	ok := {"Statement": {"Effect": "Allow", "Principal": {"Federated": "cognito-identity.amazonaws.com", "AWS": ["1", "2"]}, "Action": "a:b"}}
+	ok := {"Statement": {
+		"Effect": "Allow",
+		"Principal": {"Federated": "cognito-identity.amazonaws.com", "AWS": ["1", "2"]},
+		"Action": "a:b",
+	}}
 	count(_errors({"resource_policy": ok})) == 0
 }
 
