@@ -73,10 +73,11 @@ def reference_action_match(pattern: str, action: str) -> bool:
     return match(0, 0)
 
 
-# Characters IAM treats literally, including glob and regex metacharacters.
-LITERALS = "abcXY09-_./[]{}\\.+()^$|"
-segment = st.text(alphabet=LITERALS, min_size=1, max_size=8)
-resource_part = st.text(alphabet=LITERALS + ":", min_size=1, max_size=16)
+# Characters IAM treats literally, including glob and regex metacharacters ("$" is left out:
+# "${" starts a policy variable, tested in rego/variables).
+LITERALS = "abcXY09-_./[]{}\\.+()^|"
+segment = st.text(alphabet=LITERALS, min_size=1, max_size=6)
+resource_part = st.text(alphabet=LITERALS + ":", min_size=1, max_size=12)
 
 
 @st.composite
@@ -86,25 +87,24 @@ def arns(draw) -> str:
 
 
 @st.composite
-def pattern_for(draw, value: str) -> str:
-    """A pattern made from `value` by turning some runs into `*` and some characters into `?`."""
-    out, i = [], 0
-    while i < len(value):
-        choice = draw(st.integers(0, 9))
-        if choice == 0:
-            run = draw(st.integers(0, 6))
-            out.append("*")
-            i += run
-        elif choice == 1:
-            out.append("?")
-            i += 1
-        elif choice == 2:
-            out.append(draw(st.sampled_from(LITERALS + ":")))
-            i += 1
+def pattern_for(draw, value: str, keep: int = 4, alphabet: str = LITERALS + ":") -> str:
+    """A pattern made from `value` by a few edits after its first `keep` characters (a Resource
+    must start with "arn:", an Action with "service:"): a run turned into `*`, a character into
+    `?`, or into another character."""
+    out = value
+    for _ in range(draw(st.integers(0, 3))):
+        if len(out) <= keep:
+            break
+        i = draw(st.integers(keep, len(out) - 1))
+        kind = draw(st.sampled_from(["star", "question", "other"]))
+        if kind == "star":
+            j = draw(st.integers(i, min(len(out), i + 8)))
+            out = out[:i] + "*" + out[j:]
+        elif kind == "question":
+            out = out[:i] + "?" + out[i + 1 :]
         else:
-            out.append(value[i])
-            i += 1
-    return "".join(out)
+            out = out[:i] + draw(st.sampled_from(alphabet)) + out[i + 1 :]
+    return out
 
 
 def _allows(engine: Engine, action: str, resource: str, action_pattern: str, resource_pattern):
@@ -127,14 +127,20 @@ def test_resource_wildcards_match_like_iam(engine: Engine, data):
     assert got == expected, (pattern, value)
 
 
-action_name = st.text(alphabet="abcdefgXYZ", min_size=1, max_size=10)
+ACTION_CHARS = "abcdefgXYZ"
+action_name = st.text(alphabet=ACTION_CHARS, min_size=1, max_size=10)
 
 
 @SETTINGS
 @given(data=st.data())
 def test_action_wildcards_match_case_insensitively(engine: Engine, data):
     action = "cognito-idp:" + data.draw(action_name)
-    raw = data.draw(st.one_of(pattern_for(action), st.just("cognito-idp:*")))
+    raw = data.draw(
+        st.one_of(
+            pattern_for(action, keep=len("cognito-idp:"), alphabet=ACTION_CHARS),
+            st.just("cognito-idp:*"),
+        )
+    )
     pattern = data.draw(st.sampled_from([raw, raw.upper(), raw.lower(), raw.swapcase()]))
     expected = reference_action_match(pattern, action)
     assert _allows(engine, action, "*", pattern, "*") == expected, (pattern, action)
