@@ -114,13 +114,14 @@ class OpaProcess:
         ]
         for bundle in self.bundles:
             cmd += ["--bundle", str(bundle)]
-        self._log = tempfile.TemporaryFile(prefix="pycognito-opa-log-")
+        # Closed in stop(): it must outlive this method, as OPA writes to it while running.
+        self._log = tempfile.TemporaryFile(prefix="pycognito-opa-log-")  # noqa: SIM115
         self._proc = subprocess.Popen(
             cmd,
             stdin=subprocess.DEVNULL,
             stdout=self._log,
             stderr=subprocess.STDOUT,
-            preexec_fn=_die_with_parent,  # noqa: PLW1509 - only calls prctl
+            preexec_fn=_die_with_parent,
         )
 
     def output(self) -> str:
