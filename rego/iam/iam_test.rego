@@ -409,3 +409,12 @@ test_identity_documents_skips_unknown_managed if {
 	docs := iam.identity_documents({"managed_policies": ["AmazonCognitoReadOnly", 5]}, {"name": ""})
 	[e.label | some e in docs] == ["AmazonCognitoReadOnly"]
 }
+
+# "IAM JSON policy elements: Version": a policy without Version is evaluated
+# with the 2008-10-17 rules; its ${aws:username} is literal text.
+test_old_version_policy_variables_are_literal if {
+	p := {"Statement": [_allow("s3:GetObject", "arn:aws:s3:::bucket/${aws:username}/*")]}
+	r := {"action": "s3:GetObject", "context": {"aws:username": "alice"}, "policies": [p]}
+	_eval(object.union(r, {"resource": "arn:aws:s3:::bucket/alice/x"})).decision == "implicit_deny"
+	_eval(object.union(r, {"resource": "arn:aws:s3:::bucket/${aws:username}/x"})).decision == "allow"
+}

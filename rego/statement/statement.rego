@@ -10,6 +10,7 @@
 #   "Resource", "NotResource", "Condition".
 package cognito.statement
 
+import data.cognito.conditions
 import data.cognito.match
 import data.cognito.policy
 import data.cognito.variables
@@ -93,10 +94,24 @@ condition_matches(s, variables, context) if {
 	_conditions_satisfied(block, variables, context)
 }
 
-# Interim stand-in until the shared conditions package is available: only an
-# empty Condition block is satisfied.
-_conditions_satisfied(block, variables, context) if {
-	count(block) == 0
-	is_boolean(variables)
-	is_object(context)
-}
+# Condition values are matched by cognito.conditions, which substitutes policy
+# variables in them; IAM substitutes them only with Version 2012-10-17, so for
+# older policies every "${" is first written as "${$}{", the escape that
+# stands for a literal "$" - the text then matches as written.
+_conditions_satisfied(block, true, context) if conditions.satisfied(block, context)
+
+_conditions_satisfied(block, false, context) if conditions.satisfied(_literal_block(block), context)
+
+_literal_block(block) := {name: _literal_keys(keys) | some name, keys in block}
+
+_literal_keys(keys) := {key: _literal(v) | some key, v in keys} if is_object(keys)
+
+else := keys
+
+_literal(v) := [_literal_text(x) | some x in v] if is_array(v)
+
+else := _literal_text(v)
+
+_literal_text(x) := replace(x, "${", "${$}{") if is_string(x)
+
+else := x

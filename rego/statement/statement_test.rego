@@ -75,13 +75,41 @@ test_missing_variable_does_not_match if {
 }
 
 test_conditions if {
-	s := {"Effect": "Allow", "Action": "*", "Resource": "*", "Condition": {}}
-	statement.applies(s, true, _req("s3:GetObject", "*", {}))
-	not statement.applies(
-		{"Effect": "Allow", "Action": "*", "Resource": "*", "Condition": "x"},
+	s := {"Effect": "Allow", "Action": "*", "Resource": "*", "Condition": {"StringEquals": {"aws:username": "alice"}}}
+	statement.applies(s, true, _req("s3:GetObject", "*", {"aws:username": "alice"}))
+	not statement.applies(s, true, _req("s3:GetObject", "*", {"aws:username": "bob"}))
+	not statement.applies(s, true, _req("s3:GetObject", "*", {}))
+	statement.applies(
+		{"Effect": "Allow", "Action": "*", "Resource": "*", "Condition": {}},
 		true,
 		_req("s3:GetObject", "*", {}),
 	)
+	bad := {"Effect": "Allow", "Action": "*", "Resource": "*", "Condition": "x"}
+	not statement.applies(bad, true, _req("s3:GetObject", "*", {}))
+}
+
+# "IAM JSON policy elements: Version": with 2008-10-17 or no Version,
+# "${aws:username}" in a condition value is literal text, not a variable.
+test_condition_variables_need_version_2012 if {
+	s := {
+		"Effect": "Allow",
+		"Action": "*",
+		"Resource": "*",
+		"Condition": {"StringLike": {"s3:prefix": ["${aws:username}/*"]}},
+	}
+	ctx := {"aws:username": "alice", "s3:prefix": "alice/docs"}
+	statement.applies(s, true, _req("s3:ListBucket", "*", ctx))
+	not statement.applies(s, false, _req("s3:ListBucket", "*", ctx))
+	statement.applies(s, false, _req("s3:ListBucket", "*", object.union(ctx, {"s3:prefix": "${aws:username}/docs"})))
+	n := {"Effect": "Allow", "Action": "*", "Resource": "*", "Condition": {"NumericLessThan": {"s3:max-keys": 10}}}
+	statement.applies(n, false, _req("s3:ListBucket", "*", {"s3:max-keys": "5"}))
+	t := {
+		"Effect": "Allow",
+		"Action": "*",
+		"Resource": "*",
+		"Condition": {"Null": {"aws:username": "false"}, "Bool": "x"},
+	}
+	not statement.applies(t, false, _req("s3:ListBucket", "*", ctx))
 }
 
 test_ill_formed_elements_never_match if {

@@ -12,6 +12,7 @@
 package cognito.validation
 
 import data.cognito.arn
+import data.cognito.conditions
 import data.cognito.managed
 import data.cognito.policy
 import data.cognito.principal
@@ -343,13 +344,12 @@ _valid_pattern("resource", "*")
 
 _valid_pattern("resource", p) if startswith(p, "arn:")
 
-_condition_errors(s, field) := {_err(
-	"invalid_type", sprintf("%s.Condition", [field]),
-	"Condition must be a JSON object",
-)} if {
+# The Condition block's errors (cognito.conditions.errors), their fields
+# ("Condition.StringEquals...") placed under the statement's field.
+_condition_errors(s, field) := {_err(e.code, sprintf("%s.%s", [field, e.field]), e.message) |
 	"Condition" in object.keys(s)
-	not is_object(s.Condition)
-} else := set()
+	some e in conditions.errors(s.Condition)
+}
 
 _array(x) := x if is_array(x)
 

@@ -136,9 +136,17 @@ test_duplicate_sids if {
 	_codes(_errors({"policies": [{"Statement": [s, s]}]})) == {["duplicate_sid", "policies[0].Statement[1].Sid"]}
 }
 
-test_condition_must_be_an_object if {
+test_condition_errors if {
 	p := {"Statement": {"Effect": "Allow", "Action": "a:b", "Resource": "*", "Condition": "x"}}
-	_codes(_errors({"policies": [p]})) == {["invalid_type", "policies[0].Statement.Condition"]}
+	_codes(_errors({"policies": [p]})) == {["invalid_condition_block", "policies[0].Statement.Condition"]}
+	q := {"Statement": [{
+		"Effect": "Allow", "Action": "a:b", "Resource": "*",
+		"Condition": {"StringEqualz": {"a": "b"}, "NumericLessThan": {"n": "x"}},
+	}]}
+	_codes(_errors({"policies": [q]})) == {
+		["invalid_condition_operator", "policies[0].Statement[0].Condition.StringEqualz"],
+		["invalid_condition_data_type", "policies[0].Statement[0].Condition.NumericLessThan.n"],
+	}
 }
 
 # "AWS JSON policy elements: Principal": identity-based policies have no
