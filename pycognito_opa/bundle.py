@@ -1,24 +1,40 @@
-"""Compose OPA bundles from the project's Rego and data, built and validated by `opa build`."""
+"""Compose OPA bundles from the project's Rego and data (and a user's own policies and
+principals), built, signed and verified by `opa build`; read a built bundle back."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import tarfile
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from . import paths
-from .errors import BundleError
+from .errors import BundleError, InputFileError, SignatureError
+from .estate import STORE_PATH, Estate
 
+# "system/authz" holds the sidecar's administrative policy (rego/system/authz.rego), so it is
+# signed with everything else. Not "system": OPA keeps its own bundle metadata under
+# data.system.bundles.
 ROOTS = ("cognito", "system/authz")
 DATA_FILE_NAMES = ("data.json", "data.yaml", "data.yml")
+DEFAULT_SIGNING_ALG = "RS256"
+DEFAULT_KEY_ID = "pycognito-opa"
+SIGNING_ALGS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512")
+KEYGEN_HINT = (
+    "create a key pair with: openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 "
+    "-out private.pem && openssl pkey -in private.pem -pubout -out public.pem"
+)
+_PACKAGE = re.compile(r"^package\s+([\w.]+)", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -28,6 +44,34 @@ class BundleInfo:
     path: Path
     revision: str
     roots: tuple[str, ...]
+    signed: bool = False
+
+
+@dataclass(frozen=True)
+class BundleReport:
+    """What `inspect_bundle` found in a built bundle."""
+
+    path: str
+    size: int
+    revision: str
+    roots: tuple[str, ...]
+    signed: bool
+    signature: str  # "unsigned", "not verified", "valid" or "invalid"
+    signature_error: str | None
+    key_id: str | None
+    algorithm: str | None
+    signed_files: int
+    files: tuple[tuple[str, int], ...]
+    packages: tuple[str, ...]
+    data_paths: tuple[str, ...]
+    principals: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["files"] = [{"name": n, "size": s} for n, s in self.files]
+        for key in ("roots", "packages", "data_paths", "principals"):
+            out[key] = list(out[key])
+        return out
 
 
 def _policy_files(rego_dir: Path) -> list[Path]:
@@ -63,14 +107,64 @@ def _stage(
     return sorted(p for p in stage.rglob("*") if p.is_file())
 
 
-def _content_hash(stage: Path, files: list[Path]) -> str:
+def _content_hash(stage: Path, files: list[Path], roots: tuple[str, ...] = ROOTS) -> str:
     digest = hashlib.sha256()
+    digest.update(json.dumps(list(roots)).encode())
+    digest.update(b"\0")
     for f in files:
         digest.update(str(f.relative_to(stage)).encode())
         digest.update(b"\0")
         digest.update(f.read_bytes())
         digest.update(b"\0")
     return digest.hexdigest()[:20]
+
+
+def _pem(path: str | os.PathLike[str], what: str) -> str:
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="ascii")
+    except FileNotFoundError:
+        raise InputFileError(p, f"{what} not found; {KEYGEN_HINT}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputFileError(p, f"cannot read the {what}: {exc}") from exc
+    if "-----BEGIN " not in text:
+        raise InputFileError(p, f"not a PEM file; {KEYGEN_HINT}")
+    return text
+
+
+def check_signing_key(path: str | os.PathLike[str]) -> Path:
+    """A PEM private key file. (OPA would take any other text as an HMAC secret.)"""
+    if "PRIVATE KEY-----" not in _pem(path, "signing key"):
+        raise InputFileError(path, f"not a PEM private key; {KEYGEN_HINT}")
+    return Path(path)
+
+
+def check_verification_key(path: str | os.PathLike[str]) -> str:
+    """The text of a PEM public key (or certificate) file, refusing private keys."""
+    text = _pem(path, "verification key")
+    if "PRIVATE KEY-----" in text:
+        raise InputFileError(
+            path,
+            "this is a private key: give sidecars the public key only "
+            "(openssl pkey -in private.pem -pubout -out public.pem)",
+        )
+    if "PUBLIC KEY-----" not in text and "CERTIFICATE-----" not in text:
+        raise InputFileError(path, "not a PEM public key or certificate")
+    return text
+
+
+def check_signing_alg(alg: str) -> str:
+    if alg not in SIGNING_ALGS:
+        raise InputFileError(alg, f"unsupported signing algorithm (use one of {SIGNING_ALGS})")
+    return alg
+
+
+def _run_opa(cmd: list[str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(cmd, capture_output=True, text=True, check=False, timeout=300)
+
+
+def _opa_message(proc: subprocess.CompletedProcess[str]) -> str:
+    return (proc.stderr or proc.stdout).strip().removeprefix("error: ")
 
 
 def build_bundle(
@@ -83,52 +177,224 @@ def build_bundle(
     revision: str | None = None,
     signing_key: str | os.PathLike[str] | None = None,
     opa: str | os.PathLike[str] | None = None,
+    estate: Estate | None = None,
+    signing_alg: str = DEFAULT_SIGNING_ALG,
+    key_id: str = DEFAULT_KEY_ID,
 ) -> BundleInfo:
     """Build a bundle with `opa build -b` and write it atomically to `output`.
 
-    `extra_data` maps data paths (such as "cognito/store") to JSON values added to the bundle.
-    The revision defaults to a hash of the bundle's content, so equal inputs give equal revisions.
+    `extra_data` maps data paths (such as "cognito/store") to JSON values added to the bundle;
+    `estate` (a user's checked policies and principals) goes to data.cognito.store.
+    With `signing_key` (a PEM private key) OPA signs the bundle with `signing_alg`, naming the
+    key `key_id`. The revision defaults to a hash of the bundle's content, so equal inputs
+    give equal revisions. On any failure nothing is written at `output`.
     """
     opa_bin = paths.opa_binary(opa)
     rego_dir = rego_dir or paths.rego_dir()
     data_dir = data_dir or paths.data_dir()
+    data = dict(extra_data or {})
+    if estate is not None:
+        if STORE_PATH in data:
+            raise BundleError(f"give the data at {STORE_PATH} either as estate or as extra_data")
+        data[STORE_PATH] = estate.store()
+    if signing_key is not None:
+        check_signing_key(signing_key)
+        check_signing_alg(signing_alg)
     out = Path(output)
     out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="pycognito-opa-bundle-") as tmp:
         stage = Path(tmp) / "bundle"
         stage.mkdir()
-        files = _stage(stage, rego_dir, data_dir, extra_data or {})
-        rev = revision or _content_hash(stage, files)
+        files = _stage(stage, rego_dir, data_dir, data)
+        rev = revision or _content_hash(stage, files, tuple(roots))
         manifest = {"revision": rev, "roots": list(roots), "rego_version": 1}
         (stage / ".manifest").write_text(json.dumps(manifest, indent=1))
         partial = Path(tmp) / "bundle.tar.gz"
         cmd = [str(opa_bin), "build", "-b", str(stage), "-o", str(partial)]
-        if signing_key:
-            cmd += ["--signing-key", str(signing_key)]
-        proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        if signing_key is not None:
+            cmd += ["--signing-key", str(signing_key), "--signing-alg", signing_alg]
+            cmd += ["--verification-key-id", key_id]  # names the signing key in the JWT
+        proc = _run_opa(cmd)
         if proc.returncode != 0:
-            message = (proc.stderr or proc.stdout).strip()
-            raise BundleError(f"opa build failed: {message}")
+            raise BundleError(f"opa build failed: {_opa_message(proc)}")
         # Write beside the target, then rename: readers never see a half-written bundle.
-        fd, tmp_out = tempfile.mkstemp(prefix=".bundle-", dir=out.parent)
-        os.close(fd)
-        shutil.copyfile(partial, tmp_out)
-        os.replace(tmp_out, out)
-    return BundleInfo(path=out, revision=rev, roots=tuple(roots))
+        fd, tmp_out = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent)
+        try:
+            with os.fdopen(fd, "wb") as dst, partial.open("rb") as src:
+                shutil.copyfileobj(src, dst)
+                dst.flush()
+                os.fsync(dst.fileno())
+            os.chmod(tmp_out, 0o644)
+            os.replace(tmp_out, out)
+        finally:
+            if os.path.exists(tmp_out):
+                os.unlink(tmp_out)
+    return BundleInfo(path=out, revision=rev, roots=tuple(roots), signed=signing_key is not None)
+
+
+def _members(bundle: str | os.PathLike[str]) -> dict[str, bytes]:
+    """Every regular file of a bundle tarball, by its name without a leading slash."""
+    try:
+        with tarfile.open(bundle, "r:gz") as tar:
+            out: dict[str, bytes] = {}
+            for member in tar.getmembers():
+                if not member.isfile():
+                    continue
+                extracted = tar.extractfile(member)
+                if extracted is not None:
+                    out[member.name.lstrip("/")] = extracted.read()
+            return out
+    except (OSError, tarfile.TarError, EOFError) as exc:
+        raise BundleError(f"cannot read bundle {bundle}: {exc}") from exc
 
 
 def read_manifest(bundle: str | os.PathLike[str]) -> dict[str, Any]:
     """The `.manifest` of a built bundle."""
+    raw = _members(bundle).get(".manifest")
+    if raw is None:
+        raise BundleError(f"bundle {bundle} has no .manifest")
     try:
-        with tarfile.open(bundle, "r:gz") as tar:
-            for member in tar.getmembers():
-                if member.name.lstrip("/") == ".manifest":
-                    extracted = tar.extractfile(member)
-                    if extracted is not None:
-                        return json.loads(extracted.read())
-    except (OSError, tarfile.TarError, json.JSONDecodeError) as exc:
-        raise BundleError(f"cannot read bundle {bundle}: {exc}") from exc
-    raise BundleError(f"bundle {bundle} has no .manifest")
+        manifest = json.loads(raw)
+    except ValueError as exc:
+        raise BundleError(f"cannot read bundle {bundle}: .manifest is not JSON: {exc}") from exc
+    if not isinstance(manifest, dict):
+        raise BundleError(f"cannot read bundle {bundle}: .manifest is not an object")
+    return manifest
+
+
+def verify_bundle(
+    bundle: str | os.PathLike[str],
+    verification_key: str | os.PathLike[str],
+    *,
+    key_id: str = DEFAULT_KEY_ID,
+    signing_alg: str = DEFAULT_SIGNING_ALG,
+    opa: str | os.PathLike[str] | None = None,
+) -> None:
+    """Have OPA verify the bundle's signature with a public key; SignatureError with OPA's
+    reason when the bundle is unsigned, tampered with or signed by another key."""
+    check_verification_key(verification_key)
+    check_signing_alg(signing_alg)
+    opa_bin = paths.opa_binary(opa)
+    with tempfile.TemporaryDirectory(prefix="pycognito-opa-verify-") as tmp:
+        proc = _run_opa(
+            [
+                str(opa_bin),
+                "build",
+                "-b",
+                str(bundle),
+                "--verification-key",
+                str(verification_key),
+                "--verification-key-id",
+                key_id,
+                "--signing-alg",
+                signing_alg,
+                "-o",
+                str(Path(tmp) / "verified.tar.gz"),
+            ]
+        )
+    if proc.returncode != 0:
+        raise SignatureError(f"OPA refused the bundle's signature: {_opa_message(proc)}")
+
+
+def _jwt_part(part: str) -> dict[str, Any]:
+    try:
+        value = json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
+    except (ValueError, binascii.Error):
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _data_paths(value: Any, prefix: str = "", depth: int = 3) -> list[str]:
+    if not isinstance(value, dict) or not value or depth == 0:
+        return [prefix] if prefix else []
+    out: list[str] = []
+    for key in sorted(value):
+        out += _data_paths(value[key], f"{prefix}/{key}" if prefix else key, depth - 1)
+    return out
+
+
+def _merged_data(members: Mapping[str, bytes]) -> dict[str, Any]:
+    """The bundle's data document (opa build merges all data into one data.json)."""
+    merged: dict[str, Any] = {}
+    for name, raw in members.items():
+        if Path(name).name != "data.json":
+            continue
+        try:
+            value = json.loads(raw)
+        except ValueError:
+            continue
+        node = merged
+        for part in Path(name).parent.parts:
+            node = node.setdefault(part, {})
+        if isinstance(value, dict):
+            node.update(value)
+    return merged
+
+
+def inspect_bundle(
+    bundle: str | os.PathLike[str],
+    *,
+    verification_key: str | os.PathLike[str] | None = None,
+    key_id: str = DEFAULT_KEY_ID,
+    signing_alg: str = DEFAULT_SIGNING_ALG,
+    opa: str | os.PathLike[str] | None = None,
+) -> BundleReport:
+    """Revision, roots, signature and contents of a built bundle. With `verification_key`,
+    OPA checks the signature (`signature` is then "valid" or "invalid", with OPA's reason)."""
+    path = Path(bundle)
+    if not path.is_file():
+        raise InputFileError(path, "bundle not found")
+    members = _members(path)
+    manifest = read_manifest(path)
+    key, alg, signed_files = None, None, 0
+    raw_signatures = members.get(".signatures.json")
+    if raw_signatures is not None:
+        try:
+            tokens = json.loads(raw_signatures).get("signatures") or [""]
+        except (ValueError, AttributeError):
+            tokens = [""]
+        parts = str(tokens[0]).split(".")
+        header = _jwt_part(parts[0]) if len(parts) == 3 else {}
+        payload = _jwt_part(parts[1]) if len(parts) == 3 else {}
+        key = header.get("kid") or payload.get("keyid")
+        alg = header.get("alg")
+        signed_files = len(payload.get("files") or [])
+    signed = raw_signatures is not None
+    status, error = ("not verified" if signed else "unsigned"), None
+    if verification_key is not None:
+        try:
+            verify_bundle(path, verification_key, key_id=key_id, signing_alg=signing_alg, opa=opa)
+            status = "valid"
+        except SignatureError as exc:
+            status, error = "invalid", str(exc)
+    data = _merged_data(members)
+    store = data.get("cognito", {}).get("store", {}) if isinstance(data, dict) else {}
+    principals = store.get("principals", {}) if isinstance(store, dict) else {}
+    packages = sorted(
+        {
+            m.group(1)
+            for name, raw in members.items()
+            if name.endswith(".rego")
+            for m in [_PACKAGE.search(raw.decode("utf-8", "replace"))]
+            if m
+        }
+    )
+    return BundleReport(
+        path=str(path),
+        size=path.stat().st_size,
+        revision=str(manifest.get("revision", "")),
+        roots=tuple(manifest.get("roots") or ("",)),
+        signed=signed,
+        signature=status,
+        signature_error=error,
+        key_id=key,
+        algorithm=alg,
+        signed_files=signed_files,
+        files=tuple(sorted((name, len(raw)) for name, raw in members.items())),
+        packages=tuple(packages),
+        data_paths=tuple(_data_paths(data)),
+        principals=tuple(sorted(principals)) if isinstance(principals, dict) else (),
+    )
 
 
 def default_bundle(opa: str | os.PathLike[str] | None = None) -> BundleInfo:

@@ -9,8 +9,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from . import __version__
-from .bundle import build_bundle
+from . import __version__, cli_fleet
 from .client import check_request
 from .engine import Engine
 from .errors import PyCognitoOpaError, RequestError, ToolNotFoundError
@@ -91,13 +90,6 @@ def cmd_examples(args: argparse.Namespace) -> int:
     return EXIT_OK if all(r.agrees for r in results) else EXIT_FINDINGS
 
 
-def cmd_bundle_build(args: argparse.Namespace) -> int:
-    info = build_bundle(args.out, revision=args.revision, signing_key=args.signing_key)
-    result = {"path": str(info.path), "revision": info.revision, "roots": list(info.roots)}
-    print(json.dumps(result) if args.json else f"built {info.path} (revision {info.revision})")
-    return EXIT_OK
-
-
 def _add_opa_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--opa-url",
@@ -157,18 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_opa_args(examples)
     examples.set_defaults(func=cmd_examples)
 
-    bundle = sub.add_parser("bundle", help="build OPA bundles")
-    bundle_sub = bundle.add_subparsers(dest="bundle_command", required=True, metavar="COMMAND")
-    build = bundle_sub.add_parser(
-        "build",
-        help="build the default bundle with opa build",
-        description="Build the bundle (Rego + catalog + managed policies) with `opa build`.",
-    )
-    build.add_argument("--out", default="build/bundles/bundle.tar.gz", help="output file")
-    build.add_argument("--revision", help="bundle revision (default: a content hash)")
-    build.add_argument("--signing-key", metavar="PEM", help="sign the bundle with this key")
-    build.add_argument("--json", action="store_true", help="machine-readable output")
-    build.set_defaults(func=cmd_bundle_build)
+    cli_fleet.register(sub)
     return parser
 
 

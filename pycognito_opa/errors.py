@@ -25,3 +25,28 @@ class OpaQueryError(PyCognitoOpaError):
 
 class RequestError(PyCognitoOpaError):
     """The caller's input is not a request (not JSON, not an object, too large)."""
+
+
+class InputFileError(PyCognitoOpaError):
+    """A file the user gave (policy, principals, key, token) is not usable: names it and why."""
+
+    def __init__(self, path: object, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = str(path)
+        self.reason = reason
+
+
+class SignatureError(BundleError):
+    """A bundle's signature is missing, invalid or does not cover its files (OPA's reason)."""
+
+
+class BundleServerError(PyCognitoOpaError):
+    """The bundle server could not start or publish."""
+
+
+class SidecarError(PyCognitoOpaError):
+    """A hardened sidecar was misconfigured or refused its bundle (OPA's reason included)."""
+
+
+class BundleRejectedError(SidecarError):
+    """OPA refused the bundle: unsigned, tampered with or signed by another key."""
