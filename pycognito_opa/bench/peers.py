@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import selectors
 import shutil
 import subprocess
@@ -77,9 +78,36 @@ def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
+def _account_of(arn: str) -> str:
+    parts = arn.split(":")
+    return parts[4] if arn.startswith("arn:") and len(parts) > 4 else ""
+
+
+def _resource_account(request: Mapping[str, Any]) -> str:
+    resource = request.get("resource")
+    account = _account_of(resource) if isinstance(resource, str) else ""
+    if not account and isinstance(request.get("resource_account"), str):
+        account = request["resource_account"]
+    return account
+
+
 def _principal(request: Mapping[str, Any]) -> str:
+    """The request's principal; without one, an IAM user of the resource's own account (a
+    request without a principal is never cross-account in pycognito-opa)."""
     p = request.get("principal")
-    return p if isinstance(p, str) and p else DEFAULT_PRINCIPAL
+    if isinstance(p, str) and p:
+        return p
+    account = _resource_account(request)
+    return f"arn:aws:iam::{account}:user/bench" if account else DEFAULT_PRINCIPAL
+
+
+def _cross_account(request: Mapping[str, Any]) -> bool:
+    p = request.get("principal")
+    if not isinstance(p, str):
+        return False
+    ours = p if p.isdigit() and len(p) == 12 else _account_of(p)
+    theirs = _resource_account(request)
+    return bool(ours and theirs and ours != theirs)
 
 
 def _identity_documents(
@@ -250,19 +278,44 @@ def cedar_statement(statement: Any, label: str, variables: bool) -> str:
 
 
 @dataclass(frozen=True)
+class _Dropped:
+    """A statement left out of the Cedar translation, and the actions it names."""
+
+    reason: str
+    actions: tuple[str, ...]
+    not_action: bool
+
+    def concerns(self, action: str) -> bool:
+        """Whether the statement could name `action` (to explain a difference, never to decide)."""
+        if self.not_action or not self.actions:
+            return True
+        return any(_wildcard_regex(p).fullmatch(action.lower()) for p in self.actions)
+
+
+def _wildcard_regex(pattern: str) -> re.Pattern[str]:
+    escaped = re.escape(pattern.lower()).replace(r"\*", ".*").replace(r"\?", ".")
+    return re.compile(escaped, re.DOTALL)
+
+
+@dataclass(frozen=True)
 class CedarTranslation:
     text: str
     statements: int
-    notes: tuple[str, ...]
+    dropped: tuple[_Dropped, ...]
+
+    def notes_for(self, action: Any) -> tuple[str, ...]:
+        """Why statements that could concern `action` are missing from the translation."""
+        act = action if isinstance(action, str) else ""
+        return tuple(dict.fromkeys(d.reason for d in self.dropped if d.concerns(act)))
 
 
 def cedar_policies(documents: Sequence[tuple[str, Any]]) -> CedarTranslation:
     """IAM identity-based documents as Cedar policy text; untranslatable statements are noted."""
     parts: list[str] = []
-    notes: list[str] = []
+    dropped: list[_Dropped] = []
     for name, doc in documents:
         if not isinstance(doc, Mapping):
-            notes.append(f"{name}: not a policy document")
+            dropped.append(_Dropped(f"{name}: not a policy document", (), True))
             continue
         variables = doc.get("Version") == "2012-10-17"
         for i, statement in enumerate(_as_list(doc.get("Statement", []))):
@@ -271,8 +324,13 @@ def cedar_policies(documents: Sequence[tuple[str, Any]]) -> CedarTranslation:
             try:
                 parts.append(cedar_statement(statement, label, variables))
             except Untranslatable as exc:
-                notes.append(f"not expressible in Cedar: {exc}")
-    return CedarTranslation("\n".join(parts), len(parts), tuple(dict.fromkeys(notes)))
+                st = statement if isinstance(statement, Mapping) else {}
+                named = st.get("Action", st.get("NotAction", []))
+                actions = tuple(a for a in _as_list(named) if isinstance(a, str))
+                dropped.append(
+                    _Dropped(f"not expressible in Cedar: {exc}", actions, "Action" not in st)
+                )
+    return CedarTranslation("\n".join(parts), len(parts), tuple(dropped))
 
 
 def _cedar_context(request: Mapping[str, Any]) -> dict[str, Any]:
@@ -320,16 +378,13 @@ class CedarPeer:
         self._notes: list[tuple[str, ...]] = []
 
     def prepare(self, workload: Workload, managed: Mapping[str, Mapping[str, Any]]) -> None:
-        handles: dict[str, tuple[Any, tuple[str, ...]]] = {}
+        handles: dict[str, tuple[Any, CedarTranslation, tuple[str, ...]]] = {}
         for principal_arn, entry in workload.stored.items():
             tr = cedar_policies(_stored_documents(entry, managed))
             extra = []
             if "permissions_boundary" in entry:
                 extra.append("stored permissions_boundary: the Cedar translation has no guardrails")
-            handles[principal_arn] = (
-                self._cedar.PolicySet.from_str(tr.text),
-                tr.notes + tuple(extra),
-            )
+            handles[principal_arn] = (self._cedar.PolicySet.from_str(tr.text), tr, tuple(extra))
         texts: dict[str, CedarTranslation] = {}
         self._requests, self._policies, self._notes = [], [], []
         for request in workload.requests:
@@ -337,17 +392,20 @@ class CedarPeer:
             for guard in GUARDRAIL_FIELDS:
                 if guard in request:
                     notes.append(f"{guard}: the Cedar translation covers identity policies only")
+            if _cross_account(request):
+                notes.append("cross-account request: the Cedar translation has no accounts")
             key = json.dumps(docs, sort_keys=True)
             tr = texts.get(key)
             if tr is None:
                 tr = texts[key] = cedar_policies(docs)
-            notes.extend(tr.notes)
+            notes.extend(tr.notes_for(request.get("action")))
             stored = handles.get(_principal(request)) if workload.kind == "stored" else None
             if stored is not None:
                 if docs:
                     raise PeerError("stored workloads carry no inline policies in this benchmark")
                 self._policies.append(stored[0])
-                notes.extend(stored[1])
+                notes.extend(stored[1].notes_for(request.get("action")))
+                notes.extend(stored[2])
             else:
                 self._policies.append(tr.text)
             self._notes.append(tuple(dict.fromkeys(notes)))
@@ -410,13 +468,7 @@ def _iam_simulation(
     resource = request.get("resource")
     resource = resource if isinstance(resource, str) else ""
     principal = _principal(request)
-    account = ""
-    parts = resource.split(":")
-    if resource.startswith("arn:") and len(parts) > 4:
-        account = parts[4]
-    if not account:
-        ra = request.get("resource_account")
-        account = ra if isinstance(ra, str) else principal.split(":")[4] if ":" in principal else ""
+    account = _resource_account(request) or _account_of(principal)
     context: dict[str, Any] = {}
     raw_ctx = request.get("context")
     if isinstance(raw_ctx, Mapping):
@@ -654,6 +706,12 @@ class IamSimulatePeer:
             notes = list(self._notes[i])
             if raw.get("error"):
                 notes.append(f"iam-simulate rejected the request: {raw['error']}")
+            if raw.get("narrowed"):
+                keys = ", ".join(sorted(raw["narrowed"]))
+                notes.append(
+                    "iam-simulate keeps only the first value of list-valued context keys that its "
+                    f"data types as single-valued: {keys}"
+                )
             if raw.get("ignored"):
                 keys = ", ".join(sorted(raw["ignored"]))
                 notes.append(

@@ -239,12 +239,24 @@ def _memory(pid: int | None) -> dict[str, Any]:
 # --- peers ---------------------------------------------------------------------------------------
 
 
-def _reasons(opa_decision: str, notes: Sequence[str]) -> list[str]:
-    if opa_decision == "not_governed_by_iam":
+OPA_DIFFERS = "pycognito-opa differs from the documented decision; the peer matches it"
+PEERS_AGREE = "every peer gives this answer with no limitation noted: likely a pycognito-opa defect"
+
+
+def _reasons(ours: str, peer: str, expected: str | None, notes: Sequence[str]) -> list[str]:
+    """Why a peer's answer differs from OPA's: what the request uses that the peer cannot take,
+    what the peer said, or that OPA itself differs from the documented decision."""
+    if ours == "not_governed_by_iam":
         return ["unsigned API: not governed by IAM in pycognito-opa; the peer evaluates policies"]
-    if opa_decision == "invalid":
+    if ours == "invalid":
         return ["request invalid for pycognito-opa; the peer evaluates it"]
-    return list(notes) or ["unexplained"]
+    if expected is not None and peer == expected:
+        return [OPA_DIFFERS]
+    if notes:
+        return list(notes)
+    if expected is not None and ours == expected:
+        return ["the peer differs from the documented decision (no limitation noted)"]
+    return ["unexplained"]
 
 
 def _compare(
@@ -258,30 +270,42 @@ def _compare(
     if not run.peers.peers:
         return list(range(len(wl.requests)))
     everyone = range(len(wl.requests))
-    agree_all = set(everyone)
+    answers: dict[str, list[Any]] = {}
     for peer in run.peers.peers:
         peer.prepare(wl, run.managed)
-        results = []
+        answers[peer.name] = []
         for chunk in _chunks(everyone, batch):
-            results.extend(peer.run(chunk).results)
+            answers[peer.name].extend(peer.run(chunk).results)
+        run.progress.step(f"{wl.name}: {peer.name} answers")
+    agree_all = set(everyone)
+    for name, results in answers.items():
+        others = [r for n, r in answers.items() if n != name]
         reasons: Counter[str] = Counter()
         pairs: Counter[str] = Counter()
-        examples: dict[str, list[int]] = {}
+        examples: dict[str, list[str]] = {}
         for i, (res, ours) in enumerate(zip(results, opa, strict=True)):
             if res.outcome == ours:
                 continue
             agree_all.discard(i)
             pairs[f"{ours} vs {res.outcome}"] += 1
-            for reason in _reasons(ours, res.notes):
+            expected = wl.expected[i] if wl.expected else None
+            found = _reasons(ours, res.outcome, expected, res.notes)
+            if (
+                found == ["unexplained"]
+                and others
+                and all(o[i].outcome == res.outcome and not o[i].notes for o in others)
+            ):
+                found = [PEERS_AGREE]
+            for reason in found:
                 reasons[reason] += 1
-                examples.setdefault(reason, [])
-                if len(examples[reason]) < 3:
-                    examples[reason].append(i)
+                shown = examples.setdefault(reason, [])
+                if len(shown) < 5:
+                    shown.append(wl.labels[i] if wl.labels else f"requests[{i}]")
         disagree = sum(pairs.values())
         run.agreement.append(
             {
                 "workload": wl.name,
-                "peer": peer.name,
+                "peer": name,
                 "requests": len(wl.requests),
                 "agree": len(wl.requests) - disagree,
                 "disagree": disagree,
@@ -290,7 +314,6 @@ def _compare(
                 "examples": examples,
             }
         )
-        run.progress.step(f"{wl.name}: {peer.name} answers")
     common = sorted(agree_all)
     if not common:
         run.notes.append(f"{wl.name}: no request on which every peer agrees; no speed comparison")

@@ -48,6 +48,8 @@ class Workload:
     statements: int
     requests: tuple[dict[str, Any], ...]
     stored: dict[str, dict[str, Any]] = field(default_factory=dict)
+    expected: tuple[str, ...] = ()  # documented decisions, when known
+    labels: tuple[str, ...] = ()  # request names for reports (example ids)
 
     def request_bytes(self) -> int:
         """Average size of one request as JSON (what each decision query carries)."""
@@ -92,7 +94,14 @@ def documented_examples(directory: Path | None = None) -> Workload:
     """Workload (a): every documented example's request, as the examples command sends them."""
     examples = load_examples(directory)
     reqs = tuple(copy.deepcopy(e.request) for e in examples)
-    return Workload("documented-examples", "examples", 0, reqs)
+    return Workload(
+        "documented-examples",
+        "examples",
+        0,
+        reqs,
+        expected=tuple(e.expect for e in examples),
+        labels=tuple(e.id for e in examples),
+    )
 
 
 def managed_policy_documents(data_dir: Path | None = None) -> dict[str, dict[str, Any]]:

@@ -9,7 +9,7 @@
 // Every answer carries the request's id; a failure answers {"id", "error"}.
 // The worker exits when stdin closes.
 import { createInterface } from 'node:readline'
-import { runSimulation } from '@cloud-copilot/iam-simulate'
+import { isConditionKeyArray, runSimulation, typeForContextKey } from '@cloud-copilot/iam-simulate'
 import { createValidatedPolicy, validateIdentityPolicy } from '@cloud-copilot/iam-policy'
 
 const OUTCOMES = {
@@ -68,7 +68,20 @@ async function simulateOne(item) {
     return { outcome: 'error', error: response.errors.message, ns }
   }
   const outcome = OUTCOMES[response.overallResult] || `unknown:${response.overallResult}`
-  return { outcome, ignored: ignoredKeys(response), ns }
+  return { outcome, ignored: ignoredKeys(response), narrowed: await narrowedKeys(simulation), ns }
+}
+
+// Context keys given several values that iam-simulate's data types as single-valued: it keeps
+// only the first value of those (outside the timed call).
+async function narrowedKeys(simulation) {
+  const out = []
+  for (const [key, value] of Object.entries(simulation.request.contextVariables || {})) {
+    if (Array.isArray(value) && value.length > 1) {
+      const type = await typeForContextKey(key.toLowerCase())
+      if (type && !isConditionKeyArray(type)) out.push(key)
+    }
+  }
+  return out
 }
 
 async function simulate(msg) {
