@@ -71,11 +71,11 @@ session_documents(r) := [{"label": sprintf("session_policies[%d]", [i]), "doc": 
 
 # METADATA
 # description: The statements of the given documents that apply to req, as {"policy", "statement", "effect"}.
-applied(entries, req) := [{"policy": e.label, "statement": st.label, "effect": st.statement.Effect} |
+applied(entries, req) := [{"policy": e.label, "statement": policy.label(s, i), "effect": s.Effect} |
 	some e in entries
 	variables := _substitutes(e.doc)
-	some st in policy.statements(e.doc)
-	statement.applies(st.statement, variables, req)
+	some i, s in policy.statement_list(e.doc)
+	statement.applies(s, variables, req)
 ]
 
 # METADATA

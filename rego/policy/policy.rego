@@ -21,13 +21,23 @@ as_list(x) := [x] if not is_array(x)
 #   the statement's Sid, or its index (0-based number) when it has no
 #   non-empty Sid. Statement may be one object or a list (IAM User Guide,
 #   "IAM JSON policy elements: Statement").
-statements(doc) := [{"label": _label(s, i), "statement": s} |
+statements(doc) := [{"label": label(s, i), "statement": s} |
 	is_object(doc)
 	some i, s in as_list(doc.Statement)
 	is_object(s)
 ]
 
-_label(s, i) := s.Sid if {
+# METADATA
+# description: |
+#   The statements of a document as a list (Statement may be one object or a
+#   list); empty when the document is not an object.
+statement_list(doc) := as_list(doc.Statement) if is_object(doc)
+
+else := []
+
+# METADATA
+# description: The label of statement s at index i - its non-empty Sid, else i.
+label(s, i) := s.Sid if {
 	is_string(s.Sid)
 	s.Sid != ""
 } else := i

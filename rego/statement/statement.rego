@@ -12,7 +12,6 @@ package cognito.statement
 
 import data.cognito.conditions
 import data.cognito.match
-import data.cognito.policy
 import data.cognito.variables
 
 # METADATA
@@ -21,6 +20,7 @@ import data.cognito.variables
 #   "context"}; variables is true when the policy's Version lets IAM substitute
 #   policy variables (see policy.substitutes_variables).
 applies(s, variables, req) if {
+	is_object(s)
 	action_matches(s, req.action)
 	resource_matches(s, variables, req)
 	condition_matches(s, variables, req.context)
@@ -32,19 +32,23 @@ applies(s, variables, req) if {
 #   present and does not name it: NotAction "matches everything except the
 #   specified list of actions" (IAM User Guide, "NotAction").
 # scope: document
+action_matches(s, act) if match.action(s.Action, act)
+
 action_matches(s, act) if {
-	some p in policy.as_list(s.Action)
+	some p in s.Action
 	match.action(p, act)
 }
 
 action_matches(s, act) if {
-	not "Action" in object.keys(s)
 	na := s.NotAction
+	not "Action" in object.keys(s)
 	not _any_action_like(na, act)
 }
 
+_any_action_like(patterns, act) if match.action(patterns, act)
+
 _any_action_like(patterns, act) if {
-	some p in policy.as_list(patterns)
+	some p in patterns
 	match.action(p, act)
 }
 
@@ -54,24 +58,29 @@ _any_action_like(patterns, act) if {
 #   it, or (resource-based policies such as role trust policies) neither
 #   element is present: the policy then governs the resource it is attached to.
 # scope: document
+resource_matches(s, variables, req) if _resource_like(s.Resource, req.resource, variables, req.context)
+
 resource_matches(s, variables, req) if {
-	some p in policy.as_list(s.Resource)
+	some p in s.Resource
 	_resource_like(p, req.resource, variables, req.context)
 }
 
 resource_matches(s, variables, req) if {
-	not "Resource" in object.keys(s)
 	nr := s.NotResource
+	not "Resource" in object.keys(s)
 	not _any_resource_like(nr, req.resource, variables, req.context)
 }
 
 resource_matches(s, _, _) if {
+	not s.Resource
 	not "Resource" in object.keys(s)
 	not "NotResource" in object.keys(s)
 }
 
+_any_resource_like(patterns, resource, variables, context) if _resource_like(patterns, resource, variables, context)
+
 _any_resource_like(patterns, resource, variables, context) if {
-	some p in policy.as_list(patterns)
+	some p in patterns
 	_resource_like(p, resource, variables, context)
 }
 
