@@ -40,9 +40,9 @@ action_matches(s, act) if {
 }
 
 action_matches(s, act) if {
-	na := s.NotAction
+	s.NotAction
 	not "Action" in object.keys(s)
-	not _any_action_like(na, act)
+	not _any_action_like(s.NotAction, act)
 }
 
 _any_action_like(patterns, act) if match.action(patterns, act)
@@ -66,9 +66,9 @@ resource_matches(s, variables, req) if {
 }
 
 resource_matches(s, variables, req) if {
-	nr := s.NotResource
+	s.NotResource
 	not "Resource" in object.keys(s)
-	not _any_resource_like(nr, req.resource, variables, req.context)
+	not _any_resource_like(s.NotResource, req.resource, variables, req.context)
 }
 
 resource_matches(s, _, _) if {
