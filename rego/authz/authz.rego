@@ -69,8 +69,8 @@ _invalid(r, errors) := _decision(
 _not_governed(r) := _decision(
 	true, "not_governed_by_iam", false, [], [], [w | some w in diagnostics.warnings(r)],
 	sprintf(
-		"%s is not signed with AWS credentials (%s authorization), so IAM policies cannot allow or deny it.",
-		[catalog.canonical(r.action), catalog.authorization(r.action)],
+		"%s is not signed with AWS credentials (%s authorization), so IAM policies cannot allow or deny it%s.",
+		[catalog.canonical(r.action), catalog.authorization(r.action), _sources_note(r.action)],
 	),
 )
 
@@ -79,6 +79,10 @@ _evaluated(r, result) := _decision(
 	[w | some w in (diagnostics.warnings(r) | result.warnings)],
 	result.reason,
 )
+
+_sources_note(act) := sprintf(" (sources: %s)", [concat(", ", catalog.unsigned_sources(act))]) if {
+	count(catalog.unsigned_sources(act)) > 0
+} else := ""
 
 _signed(r) := catalog.signed(r.action) if is_string(r.action)
 

@@ -322,3 +322,16 @@ test_missing_evaluation_denies if {
 	d.decision == "implicit_deny"
 	d.warnings[0].code == "evaluation_incomplete"
 }
+
+# The reason of an unsigned operation names its authorization model and the
+# sources that list it (the seed page among them).
+test_unsigned_reason_names_sources if {
+	d := authz.decide({"action": "cognito-idp:SignUp", "resource": "*"})
+	contains(d.reason, "public authorization")
+	contains(d.reason, "sources: seed")
+	fixture := {"actions": {"x:y": {"action": "x:Y", "signed": false, "authorization": "token"}}}
+
+	# regal ignore:unresolved-reference
+	e := authz.decide({"action": "x:Y", "resource": "*"}) with data.cognito.reference.catalog as fixture
+	e.reason == "x:Y is not signed with AWS credentials (token authorization), so IAM policies cannot allow or deny it."
+}

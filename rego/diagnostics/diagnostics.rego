@@ -14,6 +14,7 @@ import data.cognito.catalog
 import data.cognito.policy
 import data.cognito.principal
 import data.cognito.validation
+import data.cognito.variables
 
 # METADATA
 # description: The warnings of a valid request r (set of {"code", "message"}).
@@ -25,6 +26,7 @@ warnings(r) := union({
 	_variable_warnings(r),
 	_principal_warnings(r),
 	_trust_warnings(r),
+	_variable_syntax_warnings(r),
 })
 
 _w(code, message) := {"code": code, "message": message}
@@ -109,3 +111,21 @@ _trust_warnings(r) := {_w("trust_policy_not_given", sprintf(
 _array(x) := x if is_array(x)
 
 _array(x) := [] if not is_array(x)
+
+# Malformed policy variables in Resource / NotResource (IAM Access Analyzer's
+# checks, see cognito.variables.errors): the element then matches nothing.
+_variable_syntax_warnings(r) := {_w(
+	e.code,
+	sprintf("policies[%d].Statement %s %q: %s; it matches nothing", [i, key, text, e.message]),
+) |
+	some i, d in _array(r.policies)
+	policy.substitutes_variables(d)
+	some s in policy.statement_list(d)
+	some key in ["Resource", "NotResource"]
+	some text in _strings(object.get(s, key, []))
+	some e in variables.errors(text)
+}
+
+_strings(v) := [v] if is_string(v)
+
+else := [x | some x in v; is_string(x)]

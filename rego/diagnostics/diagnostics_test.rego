@@ -67,3 +67,13 @@ test_trust_policy_not_given if {
 	_codes(r) == {"trust_policy_not_given"}
 	_codes(object.union(r, {"resource_policy": {}})) == set()
 }
+
+# IAM Access Analyzer policy checks (cognito.variables.errors): a malformed
+# variable makes the Resource element match nothing.
+test_variable_syntax_in_resources if {
+	p := {"Version": "2012-10-17", "Statement": [
+		{"Effect": "Allow", "Action": "*", "Resource": ["arn:aws:s3:::b/${aws:username", "*"]},
+		{"Effect": "Deny", "Action": "*", "NotResource": "arn:aws:s3:::b/${ }"},
+	]}
+	_codes({"action": "s3:GetObject", "resource": "*", "policies": [p]}) == {"missing_brace", "empty_variable"}
+}
