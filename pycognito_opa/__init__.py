@@ -1,7 +1,7 @@
 """pycognito-opa: what IAM policies allow on Amazon Cognito, decided by the real OPA."""
 
 from .bundle import BundleInfo, build_bundle, default_bundle
-from .client import OpaClient
+from .client import Limits, OpaClient
 from .decision import Decision, Diagnostic, Match
 from .engine import Engine
 from .errors import (
@@ -25,6 +25,7 @@ __all__ = [
     "Engine",
     "Example",
     "ExampleResult",
+    "Limits",
     "Match",
     "OpaClient",
     "OpaProcess",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import requests
@@ -16,12 +17,61 @@ DECISION_PATH = "cognito/authz/decision"
 DECISIONS_PATH = "cognito/authz/decisions"
 
 
-def encode(value: Any) -> bytes:
-    """JSON bytes of `value`, or a RequestError naming what is not JSON."""
+DEFAULT_TIMEOUT = 10.0
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What is refused before OPA sees it.
+
+    A request larger than `max_request_bytes` of JSON, nested deeper than `max_depth`, or a batch
+    of more than `max_batch` requests is a RequestError. Real IAM policies are at most a few levels
+    deep and 10 KB (managed policies 6 KB), so the defaults leave a wide margin.
+    """
+
+    max_request_bytes: int = 1024 * 1024
+    max_batch: int = 10_000
+    max_depth: int = 32
+
+
+def _depth_exceeds(value: Any, limit: int) -> bool:
+    """Whether `value` nests lists/objects deeper than `limit` (iterative: no recursion limit)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, Mapping):
+            children = list(item.values())
+        elif isinstance(item, list | tuple):
+            children = list(item)
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
+
+
+def encode(value: Any, where: str = "request", limits: Limits | None = None) -> bytes:
+    """JSON bytes of `value`, within `limits`; a RequestError says what is wrong and where."""
+    limits = limits or Limits()
+    if _depth_exceeds(value, limits.max_depth):
+        raise RequestError(f"{where} is nested deeper than {limits.max_depth} levels")
     try:
-        return json.dumps(value, allow_nan=False, separators=(",", ":")).encode()
+        data = json.dumps(value, allow_nan=False, separators=(",", ":")).encode()
     except (TypeError, ValueError) as exc:
-        raise RequestError(f"request is not JSON-serialisable: {exc}") from exc
+        raise RequestError(f"{where} is not JSON-serialisable: {exc}") from exc
+    if len(data) > limits.max_request_bytes:
+        raise RequestError(
+            f"{where} is {len(data)} bytes of JSON, over the limit of {limits.max_request_bytes}"
+        )
+    return data
+
+
+def _timed_out(exc: BaseException) -> bool:
+    """Whether a requests error is a timeout (reading the answer, or still sending the body)."""
+    if isinstance(exc, requests.Timeout | TimeoutError):
+        return True
+    return any(isinstance(a, BaseException) and _timed_out(a) for a in exc.args)
 
 
 def check_request(request: Any, where: str = "request") -> Mapping[str, Any]:
@@ -35,11 +85,21 @@ class OpaClient:
     """Queries `data.cognito.authz` on one OPA server.
 
     Safe to share between threads: each thread gets its own HTTP session (connection pool).
+    `timeout` bounds each query: when it passes, the connection is closed and OPA cancels the
+    evaluation (OPA stops evaluating a query whose HTTP request is gone).
     """
 
-    def __init__(self, url: str, *, timeout: float = 30.0, token: str | None = None) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        token: str | None = None,
+        limits: Limits | None = None,
+    ) -> None:
         self.url = url.rstrip("/")
         self.timeout = timeout
+        self.limits = limits or Limits()
         self._headers = {"Content-Type": "application/json"}
         if token:
             self._headers["Authorization"] = f"Bearer {token}"
@@ -54,7 +114,9 @@ class OpaClient:
 
     def query(self, path: str, input_value: Any) -> Any:
         """POST /v1/data/<path> with `input_value`; return the `result` (raise if undefined)."""
-        body = b'{"input":' + encode(input_value) + b"}"
+        return self._post(path, b'{"input":' + encode(input_value, "input", self.limits) + b"}")
+
+    def _post(self, path: str, body: bytes) -> Any:
         try:
             resp = self._session().post(
                 f"{self.url}/v1/data/{path}",
@@ -63,7 +125,12 @@ class OpaClient:
                 timeout=self.timeout,
             )
         except requests.RequestException as exc:
-            raise OpaQueryError(f"cannot reach OPA at {self.url}: {exc}") from exc
+            if not _timed_out(exc):
+                raise OpaQueryError(f"cannot reach OPA at {self.url}: {exc}") from exc
+            raise OpaQueryError(
+                f"OPA at {self.url} did not answer within {self.timeout:g} s; the query was "
+                "cancelled (split the batch or raise the timeout)"
+            ) from exc
         if resp.status_code != 200:
             raise OpaQueryError(
                 f"OPA answered {resp.status_code} for /v1/data/{path}: {resp.text.strip()[:500]}"
@@ -80,15 +147,23 @@ class OpaClient:
         return payload["result"]
 
     def decide(self, request: Mapping[str, Any]) -> Decision:
-        raw = self.query(DECISION_PATH, check_request(request))
-        return Decision.from_dict(raw)
+        body = encode(check_request(request), "request", self.limits)
+        return Decision.from_dict(self._post(DECISION_PATH, b'{"input":' + body + b"}"))
 
     def decide_many(self, requests_: Sequence[Mapping[str, Any]]) -> list[Decision]:
-        checked = [check_request(r, f"requests[{i}]") for i, r in enumerate(requests_)]
-        if not checked:
+        if len(requests_) > self.limits.max_batch:
+            raise RequestError(
+                f"batch of {len(requests_)} requests is over the limit of {self.limits.max_batch}"
+            )
+        encoded = [
+            encode(check_request(r, f"requests[{i}]"), f"requests[{i}]", self.limits)
+            for i, r in enumerate(requests_)
+        ]
+        if not encoded:
             return []
-        raw = self.query(DECISIONS_PATH, {"requests": checked})
-        if not isinstance(raw, list) or len(raw) != len(checked):
+        body = b'{"input":{"requests":[' + b",".join(encoded) + b"]}}"
+        raw = self._post(DECISIONS_PATH, body)
+        if not isinstance(raw, list) or len(raw) != len(encoded):
             raise OpaQueryError("OPA returned a different number of decisions than requests")
         return [Decision.from_dict(r) for r in raw]
 

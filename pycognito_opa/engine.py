@@ -10,7 +10,7 @@ from types import TracebackType
 from typing import Any
 
 from .bundle import default_bundle
-from .client import OpaClient
+from .client import DEFAULT_TIMEOUT, Limits, OpaClient
 from .decision import Decision
 from .errors import OpaQueryError
 from .sidecar import OpaProcess
@@ -22,7 +22,8 @@ class Engine:
     With no `url`, it starts OPA on a free 127.0.0.1 port with `bundle` (default: the project's
     default bundle, built when needed) and stops it on exit. With `url`, it queries that OPA.
     If the embedded OPA dies, the next query restarts it once and retries (queries are
-    idempotent). One Engine may be shared by many threads.
+    idempotent). One Engine may be shared by many threads: each thread uses its own HTTP
+    connection, and starting or restarting OPA happens under a lock, once.
     """
 
     def __init__(
@@ -31,8 +32,9 @@ class Engine:
         *,
         bundle: str | os.PathLike[str] | None = None,
         opa: str | os.PathLike[str] | None = None,
-        timeout: float = 30.0,
+        timeout: float = DEFAULT_TIMEOUT,
         token: str | None = None,
+        limits: Limits | None = None,
     ) -> None:
         if url and bundle:
             raise ValueError("give either url (a running OPA) or bundle (to start one), not both")
@@ -41,6 +43,7 @@ class Engine:
         self._opa = opa
         self._timeout = timeout
         self._token = token
+        self._limits = limits
         self._process: OpaProcess | None = None
         self._client: OpaClient | None = None
         self._lock = threading.Lock()
@@ -66,11 +69,13 @@ class Engine:
 
     def _connect(self) -> OpaClient:
         if self._url:
-            return OpaClient(self._url, timeout=self._timeout, token=self._token)
+            return OpaClient(
+                self._url, timeout=self._timeout, token=self._token, limits=self._limits
+            )
         bundle = self._bundle or default_bundle(self._opa).path
         process = OpaProcess([bundle], opa=self._opa).start()
         self._process = process
-        return OpaClient(process.url, timeout=self._timeout, token=self._token)
+        return OpaClient(process.url, timeout=self._timeout, token=self._token, limits=self._limits)
 
     def _restart_if_dead(self, failed: OpaClient) -> OpaClient | None:
         """Restart the embedded OPA once if it died; None when that is not the failure."""
