@@ -102,7 +102,9 @@ def test_ids_unique_and_kebab() -> None:
 def test_examples_complete() -> None:
     for file_name, data, example in _examples():
         eid = example.get("id")
-        assert example.get("expect") in EXPECTS, f"{file_name}:{eid}: expect {example.get('expect')!r}"
+        assert example.get("expect") in EXPECTS, (
+            f"{file_name}:{eid}: expect {example.get('expect')!r}"
+        )
         assert example.get("title"), f"{file_name}:{eid}: no title"
         assert example.get("why"), f"{file_name}:{eid}: no why"
         merged = {**(data.get("source") or {}), **(example.get("source") or {})}
@@ -116,7 +118,9 @@ def test_requests_well_formed() -> None:
         eid = example.get("id")
         request = example.get("request")
         assert isinstance(request, dict), f"{file_name}:{eid}: no request"
-        assert set(request) <= REQUEST_FIELDS, f"{file_name}:{eid}: {sorted(set(request) - REQUEST_FIELDS)}"
+        assert set(request) <= REQUEST_FIELDS, (
+            f"{file_name}:{eid}: {sorted(set(request) - REQUEST_FIELDS)}"
+        )
         if example.get("expect") != "invalid":
             assert isinstance(request.get("action"), str), f"{file_name}:{eid}: action"
             assert isinstance(request.get("resource"), str), f"{file_name}:{eid}: resource"
@@ -134,7 +138,9 @@ def test_policy_references_resolve() -> None:
             if isinstance(ref, str):
                 assert ref in named, f"{file_name}:{eid}: unknown policy {ref!r}"
             else:
-                assert _is_policy_document(ref), f"{file_name}:{eid}: inline policy has no Statement"
+                assert _is_policy_document(ref), (
+                    f"{file_name}:{eid}: inline policy has no Statement"
+                )
 
 
 def test_named_policies_used() -> None:
