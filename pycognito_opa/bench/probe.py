@@ -17,10 +17,15 @@ from typing import Any
 import requests
 
 from .. import paths
-from ..client import DECISION_PATH, DECISIONS_PATH, encode
+from ..client import DECISION_PATH, DECISIONS_PATH
 from ..errors import OpaQueryError
 
 PROFILE_QUERY = "data.cognito.authz.decisions"
+
+
+def _json(value: Any) -> bytes:
+    """Compact JSON; the benchmark sends large inputs on purpose (no client-side size limit)."""
+    return json.dumps(value, separators=(",", ":")).encode()
 
 
 @dataclass(frozen=True)
@@ -45,7 +50,7 @@ class MetricsProbe:
         self._session = requests.Session()
 
     def _post(self, path: str, input_value: Any) -> tuple[dict[str, Any], int]:
-        body = b'{"input":' + encode(input_value) + b"}"
+        body = b'{"input":' + _json(input_value) + b"}"
         start = time.perf_counter_ns()
         try:
             resp = self._session.post(
@@ -186,7 +191,7 @@ def profile(
     opa_bin = paths.opa_binary(opa)
     with tempfile.TemporaryDirectory(prefix="pycognito-opa-profile-") as tmp:
         input_file = Path(tmp) / "input.json"
-        input_file.write_bytes(encode({"requests": list(batch)}))
+        input_file.write_bytes(_json({"requests": list(batch)}))
         cmd = [
             str(opa_bin),
             "eval",

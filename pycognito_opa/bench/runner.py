@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from .. import client as client_module
 from ..bundle import build_bundle, default_bundle
 from ..engine import Engine
 from .peers import IamSimulatePeer, PeerSet, open_peers
@@ -33,6 +34,8 @@ from .workloads import (
     synthetic_estate,
 )
 
+ENGINE_TIMEOUT = 600.0
+MAX_REQUEST_BYTES = 64 * 1024 * 1024
 SNAPSHOT_NOTE = (
     "A snapshot on a shared 2-core machine while other work was running: absolute times are "
     "noisy, which is why every figure has its spread and peers are compared by ratio."
@@ -52,6 +55,7 @@ class BenchConfig:
     eval_batch: int = 1000
     estate_sizes: tuple[int, ...] = (10, 100, 1000, 10000)
     estate_requests: int = 200
+    estate_statement_budget: int = 500_000  # requests x statements per estate, at most
     estate_batch: int = 100
     inline_budget_bytes: int = 60_000_000
     inline_batch_bytes: int = 8_000_000
@@ -71,6 +75,7 @@ class BenchConfig:
             eval_batch=120,
             estate_sizes=(10, 100),
             estate_requests=24,
+            estate_statement_budget=10_000,
             estate_batch=12,
             inline_budget_bytes=4_000_000,
             profile=False,
@@ -265,8 +270,12 @@ def _compare(
     probe: MetricsProbe,
     batch: int,
     run: _Run,
+    measured: Mapping[str, Any] | None = None,
 ) -> list[int]:
-    """Peers' answers vs OPA's on `wl`, then speed on the requests where they all agree."""
+    """Peers' answers vs OPA's on `wl`, then speed on the requests where they all agree.
+
+    `measured` is OPA's per-decision figure on all of `wl` at `batch`, reused when every request
+    is common."""
     if not run.peers.peers:
         return list(range(len(wl.requests)))
     everyone = range(len(wl.requests))
@@ -318,7 +327,11 @@ def _compare(
     if not common:
         run.notes.append(f"{wl.name}: no request on which every peer agrees; no speed comparison")
         return common
-    ours = _opa_per_decision(probe, wl.requests, common, batch, run, f"{wl.name}: OPA common")
+    if measured is not None and len(common) == len(wl.requests):
+        ours = dict(measured)
+        run.progress.step(f"{wl.name}: OPA common", run.config.repetitions)
+    else:
+        ours = _opa_per_decision(probe, wl.requests, common, batch, run, f"{wl.name}: OPA common")
     for peer in run.peers.peers:
         internal, walls = [], []
         for _ in range(run.config.repetitions):
@@ -409,6 +422,24 @@ def _examples_phase(engine: Engine, probe: MetricsProbe, wl: Workload, run: _Run
     return result
 
 
+def _estate_requests(config: BenchConfig, statements: int) -> int:
+    """Fewer requests for the largest estates, to keep a full run within minutes."""
+    return max(
+        min(20, config.estate_requests),
+        min(config.estate_requests, config.estate_statement_budget // statements),
+    )
+
+
+def _engine(bundle: Path) -> Engine:
+    """A local OPA for the benchmark: long queries allowed, and large inline estates when the
+    client has size limits."""
+    kwargs: dict[str, Any] = {"bundle": bundle, "timeout": ENGINE_TIMEOUT}
+    limits = getattr(client_module, "Limits", None)
+    if limits is not None:
+        kwargs["limits"] = limits(max_request_bytes=MAX_REQUEST_BYTES)
+    return Engine(**kwargs)
+
+
 def _inline_batch(wl: Workload, config: BenchConfig) -> int:
     size = max(1, wl.request_bytes())
     return max(1, min(config.estate_batch, config.inline_batch_bytes // size))
@@ -438,7 +469,7 @@ def _estate_phase(
     row.update(_opa_per_decision(probe, reqs, range(len(reqs)), batch, run, f"{wl.name}: OPA eval"))
     if wl.kind == "stored":
         row["memory"] = _memory(engine.process.pid if engine.process else None)
-    _compare(wl, opa, probe, batch, run)
+    _compare(wl, opa, probe, batch, run, measured=row)
     return row
 
 
@@ -469,7 +500,7 @@ def run_bench(
     out_dir.mkdir(parents=True, exist_ok=True)
     examples = documented_examples()
     estates = [
-        synthetic_estate(n, requests=config.estate_requests, seed=config.seed)
+        synthetic_estate(n, requests=_estate_requests(config, n), seed=config.seed)
         for n in config.estate_sizes
     ]
     result: dict[str, Any] = {
@@ -494,7 +525,7 @@ def run_bench(
         result["meta"]["versions"].update({p.name: p.version for p in peers.peers})
         default = default_bundle()
         estate_rows: list[dict[str, Any]] = []
-        with Engine(bundle=default.path) as engine, MetricsProbe(engine.url) as probe:
+        with _engine(default.path) as engine, MetricsProbe(engine.url) as probe:
             result["documented_examples"] = _examples_phase(engine, probe, examples, run)
             for estate in estates:
                 wl = _trim_inline(estate.inline(), config)
@@ -507,7 +538,7 @@ def run_bench(
             wl = estate.stored()
             bundle = _stored_bundle(wl, Path(tmp))
             stored_bundles[estate.statements] = bundle
-            with Engine(bundle=bundle) as engine, MetricsProbe(engine.url) as probe:
+            with _engine(bundle) as engine, MetricsProbe(engine.url) as probe:
                 batch = min(config.estate_batch, len(wl.requests))
                 estate_rows.append(_estate_phase(engine, probe, wl, batch, run))
         result["estates"] = estate_rows

@@ -1,0 +1,91 @@
+"""The benchmark runs (`bench --quick`) and writes its files. No timing is asserted here."""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+
+from pycognito_opa.bench.__main__ import main as bench_main
+from pycognito_opa.bench.peers import cedar_policies
+from pycognito_opa.bench.workloads import documented_examples, statement_count, synthetic_estate
+from pycognito_opa.cli_bench import register
+
+
+@pytest.fixture(scope="module")
+def quick_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, Path]:
+    out = tmp_path_factory.mktemp("bench")
+    code = bench_main(["--quick", "--out", str(out), "--no-progress"])
+    return code, out
+
+
+def test_quick_bench_writes_json_markdown_and_plots(quick_run: tuple[int, Path]) -> None:
+    code, out = quick_run
+    assert code == 0
+    result = json.loads((out / "bench.json").read_text())
+    assert {"meta", "documented_examples", "estates", "targets", "agreement"} <= set(result)
+    assert result["meta"]["machine"]["nproc"] >= 1
+    ex = result["documented_examples"]
+    assert ex["requests"] == len(documented_examples().requests)
+    assert set(ex["throughput"]) == {"1", "10", "100"}
+    for spread in (ex["latency"]["p50_ms"], ex["per_decision"]["eval_us"]):
+        assert spread["q1"] <= spread["median"] <= spread["q3"]
+    kinds = {(e["statements"], e["kind"]) for e in result["estates"]}
+    assert kinds == {(10, "inline"), (100, "inline"), (10, "stored"), (100, "stored")}
+    markdown = (out / "bench.md").read_text()
+    assert "## Targets" in markdown and "## Policy estates" in markdown
+    if importlib.util.find_spec("matplotlib"):
+        for name in ("throughput_vs_batch.png", "eval_vs_statements.png"):
+            assert (out / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_peers_are_compared_or_skipped_with_a_note(quick_run: tuple[int, Path]) -> None:
+    _, out = quick_run
+    result = json.loads((out / "bench.json").read_text())
+    ran = {a["peer"] for a in result["agreement"]}
+    assert ran | set(result["peers_skipped"]) == {"cedar", "iam-simulate"}
+    for row in result["agreement"]:
+        assert row["agree"] + row["disagree"] == row["requests"]
+        assert bool(row["pairs"]) == bool(row["reasons"])
+
+
+def test_estates_are_deterministic_and_sized() -> None:
+    a = synthetic_estate(100, requests=30, seed=3)
+    b = synthetic_estate(100, requests=30, seed=3)
+    assert a == b
+    assert statement_count([doc for _, doc in a.policies]) == 100
+    stored = a.stored()
+    assert all(r["principal"] == a.principal for r in stored.requests)
+    assert all("policies" not in r for r in stored.requests)
+    assert set(stored.stored) == {a.principal}
+    inline = a.inline()
+    assert all(len(r["policies"]) == 10 for r in inline.requests)
+
+
+def test_cedar_translation_notes_what_it_cannot_express() -> None:
+    doc = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Action": "cognito-idp:List*", "Resource": "*"},
+            {
+                "Effect": "Allow",
+                "Action": "cognito-sync:ListRecords",
+                "Resource": "arn:aws:cognito-sync:*:*:identitypool/x/identity/${aws:userid}/*",
+            },
+        ],
+    }
+    translation = cedar_policies([("p", doc)])
+    assert translation.statements == 1
+    assert "permit" in translation.text
+    assert translation.notes_for("cognito-sync:ListRecords")
+    assert not translation.notes_for("cognito-idp:ListUsers")
+
+
+def test_register_adds_the_bench_subcommand() -> None:
+    parser = argparse.ArgumentParser()
+    register(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(["bench", "--quick", "--out", "x", "--json"])
+    assert args.quick and args.json and args.out == "x"
