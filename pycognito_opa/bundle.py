@@ -344,8 +344,11 @@ def inspect_bundle(
     path = Path(bundle)
     if not path.is_file():
         raise InputFileError(path, "bundle not found")
-    members = _members(path)
-    manifest = read_manifest(path)
+    try:
+        members = _members(path)
+        manifest = read_manifest(path)
+    except BundleError as exc:
+        raise InputFileError(path, f"not a bundle: {exc}") from exc
     key, alg, signed_files = None, None, 0
     raw_signatures = members.get(".signatures.json")
     if raw_signatures is not None:
