@@ -90,15 +90,19 @@ class Engine:
             self._client = self._connect()
             return self._client
 
-    def _call(self, method: str, arg: Any) -> Any:
+    def _call(self, method: str, *args: Any) -> Any:
         client = self._ensure_client()
         try:
-            return getattr(client, method)(arg)
+            return getattr(client, method)(*args)
         except OpaQueryError:
             restarted = self._restart_if_dead(client)
             if restarted is None:
                 raise
-            return getattr(restarted, method)(arg)
+            return getattr(restarted, method)(*args)
+
+    def query(self, path: str, input_value: Any) -> Any:
+        """The value of `data.<path>` (slash-separated) for `input_value`, from one OPA query."""
+        return self._call("query", path, input_value)
 
     def decide(self, request: Mapping[str, Any]) -> Decision:
         """The decision for one request."""
