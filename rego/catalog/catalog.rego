@@ -121,12 +121,15 @@ dependent_actions(name) := {k | some k in _list(action(name).dependent_actions)}
 #   The ARN template of a resource type as a service of the catalog lists it,
 #   e.g. resource_type_arn("cognito-idp", "userpool") =
 #   "arn:${Partition}:cognito-idp:${Region}:${Account}:userpool/${UserPoolId}".
-resource_type_arn(svc, rtype) := tmpl if {
+resource_type_arn(svc, rtype) := min(templates) if {
 	is_string(svc)
-	some name, s in _services # regal ignore:external-reference
-	lower(name) == lower(svc)
-	tmpl := s.resource_types[rtype].arn
-	is_string(tmpl)
+	templates := {tmpl |
+		some name, s in _services # regal ignore:external-reference
+		lower(name) == lower(svc)
+		tmpl := s.resource_types[rtype].arn
+		is_string(tmpl)
+	}
+	count(templates) > 0
 }
 
 # METADATA

@@ -199,8 +199,9 @@ _blocking_guardrail(f) := {
 	"code": "not_allowed_by_scp",
 	"text": sprintf("the SCP level scps[%d] does not allow it (every level must)", [i]),
 } if {
-	some i, level in f.scps
-	count(_allows(level)) == 0
+	failing := {j | some j, level in f.scps; count(_allows(level)) == 0}
+	count(failing) > 0
+	i := min(failing)
 } else := {
 	"code": "not_allowed_by_session_policy",
 	"text": "no session policy allows it (session policies only narrow)",

@@ -209,6 +209,14 @@ test_scps_a_level_without_allow_denies if {
 	}}
 }
 
+# Several levels without an Allow: the first one is named (one decision, no conflict).
+test_scps_several_levels_without_allow if {
+	s3_only := _doc([_allow("s3:*", "*")])
+	d := _eval({"policies": [_allow_all], "scps": [_full, s3_only, s3_only]})
+	d.decision == "implicit_deny"
+	contains(d.reason, "scps[1]")
+}
+
 test_scps_deny_at_any_level if {
 	d := _eval({"policies": [_allow_all], "scps": [_full, [_full, _doc([_deny("cognito-idp:*", "*")])]]})
 	d.decision == "explicit_deny"

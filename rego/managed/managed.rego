@@ -27,10 +27,13 @@ names contains name if {
 name(ref) := ref if {
 	is_string(ref)
 	ref in names # regal ignore:external-reference
-} else := n if {
+} else := min(matches) if {
 	is_string(ref)
-	some n in names # regal ignore:external-reference
-	_policies[n].arn == ref # regal ignore:external-reference
+	matches := {n |
+		some n in names # regal ignore:external-reference
+		_policies[n].arn == ref # regal ignore:external-reference
+	}
+	count(matches) > 0
 } else := n if {
 	is_string(ref)
 	regex.match(`^arn:aws(-cn|-us-gov)?:iam::aws:policy/`, ref)
