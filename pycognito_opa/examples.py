@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import shutil
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -98,7 +99,9 @@ def _load_file(path: Path) -> list[Example]:
 def load_examples(directory: Path | None = None) -> list[Example]:
     """Every example of every `*.yaml` file in `directory` (default: bundles/examples)."""
     directory = directory or paths.examples_dir()
-    examples = [e for f in sorted(directory.glob("*.yaml")) for e in _load_file(f)]
+    # The seed page's examples first: the project starts from that page.
+    files = sorted(directory.glob("*.yaml"), key=lambda f: (f.name != "seed.yaml", f.name))
+    examples = [e for f in files for e in _load_file(f)]
     seen: set[str] = set()
     for e in examples:
         if e.id in seen:
@@ -117,35 +120,52 @@ def _short(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+def _middle(text: str, width: int) -> str:
+    """Shorten by cutting the middle: the end of an ARN is where resources differ."""
+    if len(text) <= width:
+        return text
+    head = (width - 1) // 2
+    return text[:head] + "…" + text[len(text) - (width - 1 - head) :]
+
+
 def _request_label(request: Mapping[str, Any]) -> str:
-    resource = str(request.get("resource", ""))
-    return f"{request.get('action', '?')} on {resource}"
+    return f"{request.get('action', '?')} on {request.get('resource', '')}"
 
 
 def render_table(
-    results: Sequence[ExampleResult], *, total: int | None = None, width: int = 160
+    results: Sequence[ExampleResult], *, total: int | None = None, width: int | None = None
 ) -> str:
-    """A readable table: request, expected, decision, why; then how many agree."""
-    rows = [("", "request", "expected", "decision", "why")]
-    for r in results:
-        mark = "ok" if r.agrees else "DIFF"
-        why = r.decision.reason or r.example.why
-        rows.append(
-            (mark, _request_label(r.example.request), r.example.expect, r.decision.decision, why)
-        )
-    fixed = [4, 0, 19, 19]
-    fixed[1] = min(70, max(len(row[1]) for row in rows))
+    """A readable table per examples file: request, expected, decision, why; then the count."""
+    width = width or max(100, shutil.get_terminal_size((160, 24)).columns)
     total = len(results) if total is None else total
-    why_width = max(20, width - sum(fixed) - 8)
-    lines = []
-    for row in rows:
-        cells = [_short(c, w) if w else c for c, w in zip(row[:4], fixed, strict=True)]
-        line = "  ".join(c.ljust(w) for c, w in zip(cells, fixed, strict=True))
-        lines.append(f"{line}  {_short(row[4], why_width)}")
+    request_width = min(
+        72, max((len(_request_label(r.example.request)) for r in results), default=7)
+    )
+    columns = (4, request_width, 19, 19)
+    why_width = max(20, width - sum(columns) - 2 * len(columns))
+    header = ("", "request", "expected", "decision")
+    lines: list[str] = []
+    current_file = None
+    for r in results:
+        if r.example.file != current_file:
+            current_file = r.example.file
+            document = r.example.source.get("document")
+            lines += ["", f"{current_file} ({document})" if document else current_file]
+            cells = header
+            lines.append(
+                "  ".join(c.ljust(w) for c, w in zip(cells, columns, strict=True)) + "  why"
+            )
+        cells = (
+            "ok" if r.agrees else "DIFF",
+            _middle(_request_label(r.example.request), request_width),
+            r.example.expect,
+            r.decision.decision,
+        )
+        row = "  ".join(c.ljust(w) for c, w in zip(cells, columns, strict=True))
+        lines.append(f"{row}  {_short(r.decision.reason or r.example.why, why_width)}")
     disagree = sum(not r.agrees for r in results)
-    lines.append("")
-    lines.append(f"{total - disagree} of {total} documented examples agree with OPA's decisions")
-    return "\n".join(lines)
+    lines += ["", f"{total - disagree} of {total} documented examples agree with OPA's decisions"]
+    return "\n".join(lines).lstrip("\n")
 
 
 def results_json(results: Sequence[ExampleResult]) -> list[dict[str, Any]]:
