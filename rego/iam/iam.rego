@@ -82,7 +82,7 @@ applied(entries, req) := [{"policy": e.label, "statement": policy.label(s, i), "
 # description: |
 #   The statements of a resource-based policy that apply to req and name the
 #   caller c, as {"policy": "resource_policy", "statement", "effect", "via"};
-#   via is "direct" or "account" (see cognito.trust.principal_match).
+#   via is "self", "direct" or "account" (see cognito.trust.principal_match).
 applied_resource(doc, req, c) := [{
 	"policy": "resource_policy",
 	"statement": st.label,
@@ -163,7 +163,7 @@ _allows(list) := [_public(m) | some m in list; m.effect == "Allow"]
 
 _public(m) := {"policy": m.policy, "statement": m.statement, "effect": m.effect}
 
-_direct(list) := [m | some m in list; m.via == "direct"]
+_direct(list) := [m | some m in list; m.via in {"self", "direct"}]
 
 # The statements that grant the request before guardrails, following the
 # evaluation logic: in one account, identity-based OR resource-based (naming
@@ -189,26 +189,38 @@ _role_grants(f) := _allows(_direct(f.resource_policy)) if {
 
 # Guardrails: each one present must allow. The first that does not, as
 # {"code", "text"}; undefined when all allow.
-_blocking_guardrail(f) := {
-	"code": "not_allowed_by_permissions_boundary",
-	"text": "the permissions boundary does not allow it",
-} if {
+_blocking_guardrail(f) := _boundary_block if {
 	f.boundary_given
 	count(_allows(f.boundary)) == 0
-} else := {
-	"code": "not_allowed_by_scp",
-	"text": sprintf("the SCP level scps[%d] does not allow it (every level must)", [i]),
-} if {
-	failing := {j | some j, level in f.scps; count(_allows(level)) == 0}
-	count(failing) > 0
-	i := min(failing)
-} else := {
-	"code": "not_allowed_by_session_policy",
-	"text": "no session policy allows it (session policies only narrow)",
-} if {
+} else := _blocking_scp(f) if {
+	_blocking_scp(f)
+} else := _session_block if {
 	f.session_given
 	count(_allows(f.session)) == 0
 }
+
+_boundary_block := {"code": "not_allowed_by_permissions_boundary", "text": "the permissions boundary does not allow it"}
+
+_session_block := {
+	"code": "not_allowed_by_session_policy",
+	"text": "no session policy allows it (session policies only narrow)",
+}
+
+_blocking_scp(f) := {
+	"code": "not_allowed_by_scp",
+	"text": sprintf("the SCP level scps[%d] does not allow it (every level must)", [min(failing)]),
+} if {
+	failing := {j | some j, level in f.scps; count(_allows(level)) == 0}
+	count(failing) > 0
+}
+
+# Within an account, what a resource-based policy grants to an IAM user, a
+# role session or a federated user session by its own ARN is not limited by
+# a permissions boundary or a session policy (IAM User Guide, "Permissions
+# boundaries for IAM entities" and "Policy evaluation logic"); SCPs still apply.
+_self_grants(f) := [_public(m) | some m in f.resource_policy; m.effect == "Allow"; m.via == "self"] if {
+	not cross_account(f)
+} else := []
 
 _guardrail_allows(f) := _allows(array.flatten([f.boundary, _scp_matches(f), f.session]))
 
@@ -237,6 +249,14 @@ outcome(f) := _decision(false, "explicit_deny", denies, reason, set()) if {
 	count(grants) > 0
 	not _blocking_guardrail(f)
 	reason := sprintf("Allowed by %s%s.", [_names(grants), _guardrail_note(f)])
+} else := _decision(true, "allow", array.concat(own, _allows(_scp_matches(f))), reason, set()) if {
+	own := _self_grants(f)
+	count(own) > 0
+	not _blocking_scp(f)
+	reason := sprintf(
+		"Allowed by %s, which names the principal itself: %s do not limit what a resource-based policy grants so.",
+		[_names(own), "permissions boundaries and session policies"],
+	)
 } else := _decision(false, "implicit_deny", [], reason, {{"code": g.code, "message": g.text}}) if {
 	grants := _grants(f)
 	count(grants) > 0

@@ -348,6 +348,44 @@ test_resource_policy_deny_for_named_principal if {
 	d.matched == [{"policy": "resource_policy", "statement": 0, "effect": "Deny"}]
 }
 
+# "Permissions boundaries for IAM entities" (resource-based policies) and
+# "Policy evaluation logic" (session policies): within an account, what a
+# resource-based policy grants to an IAM user or a role session by its own ARN
+# is not limited by a boundary or session policy; granted to the role ARN, it is.
+_narrow := _doc([_allow("ec2:*", "*")])
+
+test_resource_policy_naming_the_user_escapes_the_boundary if {
+	carlos := "arn:aws:iam::111122223333:user/Carlos"
+	d := _s3({"principal": carlos, "resource_policy": _bucket_policy({"AWS": carlos}), "permissions_boundary": _narrow})
+	d.decision == "allow"
+	d.matched == [{"policy": "resource_policy", "statement": 0, "effect": "Allow"}]
+	contains(d.reason, "names the principal itself")
+}
+
+test_resource_policy_naming_the_role_is_bounded if {
+	session := "arn:aws:sts::111122223333:assumed-role/Admin/s1"
+	by_role := _bucket_policy({"AWS": "arn:aws:iam::111122223333:role/Admin"})
+	_s3({"principal": session, "resource_policy": by_role, "permissions_boundary": _narrow}).decision == "implicit_deny"
+	_s3({"principal": session, "resource_policy": by_role, "session_policies": [_narrow]}).decision == "implicit_deny"
+	_s3({"principal": session, "resource_policy": by_role}).decision == "allow"
+	by_session := _bucket_policy({"AWS": session})
+	_s3({"principal": session, "resource_policy": by_session, "session_policies": [_narrow]}).decision == "allow"
+	_s3({"principal": session, "resource_policy": by_session, "permissions_boundary": _narrow}).decision == "allow"
+}
+
+# SCPs still limit it (AWS Organizations User Guide, "SCP evaluation").
+test_resource_policy_naming_the_user_still_needs_scps if {
+	carlos := "arn:aws:iam::111122223333:user/Carlos"
+	r := {"principal": carlos, "resource_policy": _bucket_policy({"AWS": carlos}), "permissions_boundary": _narrow}
+	_s3(object.union(r, {"scps": [_narrow]})).decision == "implicit_deny"
+	d := _s3(object.union(r, {"scps": [_full]}))
+	d.decision == "allow"
+	d.matched == [
+		{"policy": "resource_policy", "statement": 0, "effect": "Allow"},
+		{"policy": "scps[0]", "statement": 0, "effect": "Allow"},
+	]
+}
+
 # --- Role trust policies ("Policy evaluation logic": role trust policies must
 # explicitly allow; "AWS JSON policy elements: Principal": naming the account
 # delegates to that account's own policies).

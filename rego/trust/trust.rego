@@ -23,11 +23,20 @@ import data.cognito.policy
 #   How statement s names caller c (see cognito.principal.caller): "direct"
 #   when it names the caller itself (or everyone), "account" when it names
 #   only the caller's account (delegation); undefined when it does not apply
-#   to the caller. A statement with NotPrincipal applies ("direct") unless the
+#   to the caller; "self" when it names, by its own ARN, an IAM user, a role
+#   session or a federated user session (permissions boundaries and session
+#   policies do not limit what such a statement grants within an account;
+#   IAM User Guide, "Permissions boundaries for IAM entities", resource-based
+#   policies, and "Policy evaluation logic", session policies). A statement
+#   with NotPrincipal applies ("direct") unless the
 #   NotPrincipal lists every identity of the caller: its account and, for a
 #   role session, its role and session (the documented way to exempt a
 #   principal is to list all of them).
-principal_match(s, c) := "direct" if {
+principal_match(s, c) := "self" if {
+	_self_named(c)
+	some v in _values(s.Principal, "AWS")
+	v == c.name
+} else := "direct" if {
 	s.Principal == "*"
 } else := "direct" if {
 	some v in _values(s.Principal, c.kind)
@@ -46,6 +55,12 @@ _values(p, kind) := policy.as_list(p[kind]) if {
 	is_object(p)
 	kind != ""
 }
+
+# Callers whose own ARN, named in a resource-based policy, escapes the
+# permissions boundary and session policies: IAM users and sessions.
+_self_named(c) if c.type in {"User", "FederatedUser"}
+
+_self_named(c) if _is_session(c) == true
 
 _names_directly("*", c) if c.kind == "AWS"
 

@@ -36,14 +36,14 @@ test_account_delegation if {
 }
 
 test_user_arn if {
-	_m({"AWS": ["arn:aws:iam::111122223333:user/Bob", "arn:aws:iam::111122223333:user/Alice"]}, _alice) == "direct"
+	_m({"AWS": ["arn:aws:iam::111122223333:user/Bob", "arn:aws:iam::111122223333:user/Alice"]}, _alice) == "self"
 	not _m({"AWS": "arn:aws:iam::111122223333:user/Bob"}, _alice)
 }
 
 test_role_arn_names_its_sessions if {
 	_m({"AWS": "arn:aws:iam::111122223333:role/Admin"}, _session) == "direct"
 	_m({"AWS": "arn:aws:iam::111122223333:role/path/Admin"}, _session) == "direct"
-	_m({"AWS": "arn:aws:sts::111122223333:assumed-role/Admin/s1"}, _session) == "direct"
+	_m({"AWS": "arn:aws:sts::111122223333:assumed-role/Admin/s1"}, _session) == "self"
 	not _m({"AWS": "arn:aws:iam::444455556666:role/Admin"}, _session)
 	not _m({"AWS": "arn:aws:iam::111122223333:role/Other"}, _session)
 }
@@ -90,6 +90,16 @@ test_not_principal if {
 	not _np({"AWS": "111122223333"}, _c("111122223333"))
 	not _np({"Federated": "cognito-identity.amazonaws.com"}, _web)
 	_np({"Federated": "accounts.google.com"}, _web) == "direct"
+}
+
+# A role given as the caller (its role ARN) is not a session: naming it is "direct".
+test_role_caller_named_directly if {
+	role := _c("arn:aws:iam::111122223333:role/Admin")
+	_m({"AWS": "arn:aws:iam::111122223333:role/Admin"}, role) == "direct"
+	_m(
+		{"AWS": "arn:aws:sts::111122223333:federated-user/Bob"},
+		_c("arn:aws:sts::111122223333:federated-user/Bob"),
+	) == "self"
 }
 
 test_role_arn_caller_not_principal if {
