@@ -83,17 +83,28 @@ applied(entries, req) := [{"policy": e.label, "statement": policy.label(s, i), "
 #   The statements of a resource-based policy that apply to req and name the
 #   caller c, as {"policy": "resource_policy", "statement", "effect", "via"};
 #   via is "self", "direct" or "account" (see cognito.trust.principal_match).
-applied_resource(doc, req, c) := [{
+#   bounded is true when the caller has a permissions boundary: a Deny with
+#   NotPrincipal then always applies to it (IAM User Guide, "Permissions
+#   boundaries for IAM entities").
+applied_resource(doc, req, c, bounded) := [{
 	"policy": "resource_policy",
-	"statement": st.label,
-	"effect": st.statement.Effect,
+	"statement": policy.label(s, i),
+	"effect": s.Effect,
 	"via": via,
 } |
 	variables := _substitutes(doc)
-	some st in policy.statements(doc)
-	via := trust.principal_match(st.statement, c)
-	statement.applies(st.statement, variables, req)
+	some i, s in policy.statement_list(doc)
+	via := _via(s, c, bounded)
+	statement.applies(s, variables, req)
 ]
+
+_via(s, c, _) := trust.principal_match(s, c)
+
+_via(s, c, true) := "direct" if {
+	s.Effect == "Deny"
+	"NotPrincipal" in object.keys(s)
+	not trust.principal_match(s, c)
+}
 
 _substitutes(doc) if policy.substitutes_variables(doc)
 
@@ -118,7 +129,10 @@ facts(r) := {
 	"role_trust": _role_trust(r),
 	"identity": applied(identity_documents(r, c), req),
 	"resource_policy_given": is_object(object.get(r, "resource_policy", null)),
-	"resource_policy": [m | is_object(r.resource_policy); some m in applied_resource(r.resource_policy, req, c)],
+	"resource_policy": [m |
+		is_object(r.resource_policy)
+		some m in applied_resource(r.resource_policy, req, c, count(boundary_documents(r, c)) > 0)
+	],
 	"boundary_given": count(boundary_documents(r, c)) > 0,
 	"boundary": applied(boundary_documents(r, c), req),
 	"scps": [applied(level, req) | some level in scp_levels(r)],

@@ -386,6 +386,20 @@ test_resource_policy_naming_the_user_still_needs_scps if {
 	]
 }
 
+# "Permissions boundaries for IAM entities": a Deny with NotPrincipal always
+# denies a principal that has a permissions boundary, whatever NotPrincipal lists.
+test_not_principal_deny_with_boundary if {
+	carlos := "arn:aws:iam::111122223333:user/Carlos"
+	rp := _doc([
+		{"Effect": "Allow", "Principal": {"AWS": carlos}, "Action": "s3:*", "Resource": "*"},
+		{"Effect": "Deny", "NotPrincipal": {"AWS": [carlos, "111122223333"]}, "Action": "s3:*", "Resource": "*"},
+	])
+	_s3({"principal": carlos, "resource_policy": rp}).decision == "allow"
+	d := _s3({"principal": carlos, "resource_policy": rp, "permissions_boundary": _doc([_allow("s3:*", "*")])})
+	d.decision == "explicit_deny"
+	d.matched == [{"policy": "resource_policy", "statement": 1, "effect": "Deny"}]
+}
+
 # --- Role trust policies ("Policy evaluation logic": role trust policies must
 # explicitly allow; "AWS JSON policy elements: Principal": naming the account
 # delegates to that account's own policies).
