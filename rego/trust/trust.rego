@@ -62,6 +62,9 @@ _self_named(c) if c.type in {"User", "FederatedUser"}
 
 _self_named(c) if _is_session(c) == true
 
+# {"AWS": "*"} names any root user, IAM user, role session or federated user
+# in any account, but not anonymous callers, web identities or services
+# ("Principal": "*" does: IAM User Guide, "Principal", "All principals").
 _names_directly("*", c) if c.kind == "AWS"
 
 _names_directly(v, c) if {
