@@ -32,7 +32,7 @@ from fleet_helpers import (
 from pycognito_opa import paths
 from pycognito_opa.bundle import build_bundle
 from pycognito_opa.bundle_server import BUNDLE_CONTENT_TYPE, BundleServer, publish
-from pycognito_opa.errors import SidecarError
+from pycognito_opa.errors import BundleRejectedError, SidecarError
 from pycognito_opa.fleet import (
     FleetConfig,
     fleet_status,
@@ -434,6 +434,15 @@ def test_a_tampered_revision_is_rejected_and_the_last_good_one_served(
         # The next authentic revision is taken up as usual.
         publish(revisions["r3"], served.store.directory, NAME)
         assert [s.revision for s in wait_for_revision(urls, "r3", timeout=15)] == ["r3"] * 3
+
+
+def test_a_new_sidecar_refuses_a_tampered_download_with_opas_reason(
+    served: BundleServer, keys: tuple[Path, Path], revisions: dict, tmp_path: Path
+):
+    publish(revisions["tampered"], served.store.directory, NAME)
+    options = _options(served.bundle_url(NAME), keys[1], tmp_path / "persist", startup_timeout=2.0)
+    with pytest.raises(BundleRejectedError, match="digest mismatch"):
+        HardenedSidecar(options).start()
 
 
 def test_a_sidecar_restarted_while_the_bundle_server_is_down_serves_the_persisted_bundle(
