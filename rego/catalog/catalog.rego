@@ -150,6 +150,13 @@ actions_of(svc) := {entry.action |
 	lower(entry.service) == lower(svc)
 }
 
+# METADATA
+# description: The canonical names of the catalogued actions at an access level ("Write", "Read", ...), as a set.
+actions_at_level(level) := {entry.action |
+	some entry in _actions # regal ignore:external-reference
+	entry.access_level == level
+}
+
 _list(x) := x if is_array(x)
 
 _list(x) := [] if not is_array(x)

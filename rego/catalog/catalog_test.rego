@@ -122,3 +122,10 @@ test_bundle_actions_matching if {
 		"cognito-idp:AdminGetDevice", "cognito-idp:AdminGetUser", "cognito-idp:AdminGetUserAuthFactors",
 	}
 }
+
+test_actions_at_level if {
+	writes := {"cognito-idp:AdminCreateUser", "cognito-idp:SignUp"}
+
+	# regal ignore:unresolved-reference
+	catalog.actions_at_level("Write") == writes with data.cognito.reference.catalog as _fixture
+}
