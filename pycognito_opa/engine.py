@@ -15,6 +15,9 @@ from .decision import Decision
 from .errors import OpaQueryError
 from .sidecar import OpaProcess
 
+# How long a failed query waits for a dying embedded OPA to exit before calling it alive.
+DEATH_WAIT_SECONDS = 1.0
+
 
 class Engine:
     """Answers decision requests with the real OPA.
@@ -82,7 +85,7 @@ class Engine:
         with self._lock:
             if self._client is not failed:  # another thread already restarted it
                 return self._client
-            if self._process is None or self._process.alive():
+            if self._process is None or not self._process.exits_within(DEATH_WAIT_SECONDS):
                 return None
             self._process.stop()
             self._process = None

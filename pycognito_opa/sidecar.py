@@ -79,6 +79,20 @@ class OpaProcess:
     def alive(self) -> bool:
         return self._proc is not None and self._proc.poll() is None
 
+    def exits_within(self, timeout: float) -> bool:
+        """Whether the process has exited, or does within `timeout` seconds.
+
+        A killed OPA can reset its connections a moment before it can be reaped, so a failed
+        query waits here briefly before concluding that OPA is still alive.
+        """
+        if self._proc is None:
+            return True
+        try:
+            self._proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return False
+        return True
+
     def start(self) -> OpaProcess:
         for bundle in self.bundles:
             if not bundle.exists():
