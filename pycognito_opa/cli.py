@@ -10,15 +10,11 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from . import __version__, cli_fleet
+from .cli_common import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, report_error
 from .client import check_request
 from .engine import Engine
-from .errors import PyCognitoOpaError, RequestError, ToolNotFoundError
+from .errors import PyCognitoOpaError, RequestError
 from .examples import load_examples, render_table, results_json, run_examples
-
-EXIT_OK = 0
-EXIT_FINDINGS = 1
-EXIT_INPUT = 2
-EXIT_ENVIRONMENT = 3
 
 
 class CliError(Exception):
@@ -153,30 +149,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _report(code: str, message: str) -> None:
-    sys.stderr.write(json.dumps({"error": {"code": code, "message": message}}) + "\n")
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     func: Callable[[argparse.Namespace], int] = args.func
     try:
         return func(args)
-    except CliError as exc:
-        _report(exc.code, str(exc))
+    except (CliError, PyCognitoOpaError) as exc:
+        report_error(exc.code, str(exc))
         return exc.exit_code
-    except RequestError as exc:
-        _report("not_a_request", str(exc))
-        return EXIT_INPUT
-    except ToolNotFoundError as exc:
-        _report("opa_not_found", str(exc))
-        return EXIT_ENVIRONMENT
-    except PyCognitoOpaError as exc:
-        _report(type(exc).__name__, str(exc))
-        return EXIT_ENVIRONMENT
     except KeyboardInterrupt:
-        _report("interrupted", "interrupted")
+        report_error("interrupted", "interrupted")
         return 130
 
 

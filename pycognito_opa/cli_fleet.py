@@ -8,7 +8,6 @@ different revisions), 2 bad input (one JSON line on stderr), 3 OPA missing or un
 from __future__ import annotations
 
 import argparse
-import functools
 import json
 import signal
 import sys
@@ -29,13 +28,10 @@ from .bundle import (
     inspect_bundle,
 )
 from .bundle_server import BundleServer
+from .cli_common import EXIT_ENVIRONMENT, EXIT_FINDINGS, EXIT_OK
 from .errors import (
-    BundleError,
-    BundleRejectedError,
-    BundleServerError,
     InputFileError,
     OpaQueryError,
-    SidecarError,
 )
 from .estate import load_estate, managed_policy_names
 from .fleet import (
@@ -53,44 +49,10 @@ from .fleet import (
 )
 from .serve import DEFAULT_ADDR, LOG_LEVELS, HardenedSidecar, ServeOptions, parse_addr
 
-EXIT_OK = 0
-EXIT_FINDINGS = 1
-EXIT_INPUT = 2
-EXIT_ENVIRONMENT = 3
 DEFAULT_BUNDLE_OUT = "build/bundles/bundle.tar.gz"
 DEFAULT_SERVER_ADDR = "127.0.0.1:8282"
 
 Command = Callable[[argparse.Namespace], int]
-
-
-def _report(code: str, message: str) -> None:
-    sys.stderr.write(json.dumps({"error": {"code": code, "message": message}}) + "\n")
-
-
-def _guarded(func: Command) -> Command:
-    """Report this module's errors as one JSON line on stderr with the CLI's exit codes."""
-
-    @functools.wraps(func)
-    def run(args: argparse.Namespace) -> int:
-        try:
-            return func(args)
-        except InputFileError as exc:
-            _report("invalid_input", str(exc))
-            return EXIT_INPUT
-        except BundleRejectedError as exc:
-            _report("bundle_rejected", str(exc))
-            return EXIT_INPUT
-        except SidecarError as exc:
-            _report("opa_failed", str(exc))
-            return EXIT_ENVIRONMENT
-        except BundleServerError as exc:
-            _report("bundle_server_failed", str(exc))
-            return EXIT_ENVIRONMENT
-        except BundleError as exc:
-            _report("bundle_failed", str(exc))
-            return EXIT_ENVIRONMENT
-
-    return run
 
 
 def _print_json(value: Any) -> None:
@@ -113,7 +75,6 @@ def _until_signalled() -> Iterator[threading.Event]:
 # bundle build ---------------------------------------------------------------------------------
 
 
-@_guarded
 def cmd_bundle_build(args: argparse.Namespace) -> int:
     estate = None
     if args.policies or args.principals:
@@ -157,7 +118,7 @@ def cmd_bundle_build(args: argparse.Namespace) -> int:
 # bundle inspect -------------------------------------------------------------------------------
 
 
-def _render_report(report: BundleReport) -> str:
+def _renderreport_error(report: BundleReport) -> str:
     if report.signature == "unsigned":
         signature = "unsigned"
     else:
@@ -185,7 +146,6 @@ def _render_report(report: BundleReport) -> str:
     return "\n".join(f"{k:<11}{v}" for k, v in lines)
 
 
-@_guarded
 def cmd_bundle_inspect(args: argparse.Namespace) -> int:
     report = inspect_bundle(
         args.file,
@@ -196,14 +156,13 @@ def cmd_bundle_inspect(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(report.to_dict())
     else:
-        print(_render_report(report))
+        print(_renderreport_error(report))
     return EXIT_FINDINGS if report.signature == "invalid" else EXIT_OK
 
 
 # bundle serve ---------------------------------------------------------------------------------
 
 
-@_guarded
 def cmd_bundle_serve(args: argparse.Namespace) -> int:
     host, port = parse_addr(args.addr)
     folder = Path(args.dir)
@@ -256,7 +215,6 @@ def _forward(text: str) -> None:
     sys.stderr.flush()
 
 
-@_guarded
 def cmd_serve(args: argparse.Namespace) -> int:
     sidecar = HardenedSidecar(_serve_options(args))
     with _until_signalled() as stop, sidecar:
@@ -292,7 +250,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
 # fleet config ---------------------------------------------------------------------------------
 
 
-@_guarded
 def cmd_fleet_config(args: argparse.Namespace) -> int:
     key = check_verification_key(args.verification_key) if args.verification_key else None
     digest = token_sha256(read_token(args.token_file)) if args.token_file else None
@@ -338,7 +295,6 @@ def _render_status(statuses: list[SidecarStatus]) -> str:
     return "\n".join(f"{u:<{width}}{h:<12}{r}" for u, h, r in rows)
 
 
-@_guarded
 def cmd_fleet_status(args: argparse.Namespace) -> int:
     token = read_token(args.token_file) if args.token_file else None
     if args.expect and args.wait:

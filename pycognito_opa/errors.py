@@ -1,34 +1,58 @@
-"""The one exception hierarchy of pycognito-opa."""
+"""The one exception hierarchy of pycognito-opa.
+
+Each class carries the stable `code` the CLI prints in its one-line JSON error and the CLI's
+`exit_code`: 2 for the caller's input, 3 for the environment (OPA missing, failing, unreachable).
+"""
 
 from __future__ import annotations
+
+EXIT_INPUT = 2
+EXIT_ENVIRONMENT = 3
 
 
 class PyCognitoOpaError(Exception):
     """Base class of every error this package raises on purpose."""
 
+    code = "error"
+    exit_code = EXIT_ENVIRONMENT
+
 
 class ToolNotFoundError(PyCognitoOpaError):
     """The OPA binary is not where it was expected."""
+
+    code = "opa_not_found"
 
 
 class BundleError(PyCognitoOpaError):
     """A bundle could not be built, signed or read."""
 
+    code = "bundle_failed"
+
 
 class OpaStartError(PyCognitoOpaError):
     """A local OPA process did not start or did not become healthy."""
+
+    code = "opa_start_failed"
 
 
 class OpaQueryError(PyCognitoOpaError):
     """OPA could not be reached or did not answer a query as expected."""
 
+    code = "opa_query_failed"
+
 
 class RequestError(PyCognitoOpaError):
     """The caller's input is not a request (not JSON, not an object, too large)."""
 
+    code = "not_a_request"
+    exit_code = EXIT_INPUT
+
 
 class InputFileError(PyCognitoOpaError):
     """A file the user gave (policy, principals, key, token) is not usable: names it and why."""
+
+    code = "invalid_input"
+    exit_code = EXIT_INPUT
 
     def __init__(self, path: object, reason: str) -> None:
         super().__init__(f"{path}: {reason}")
@@ -43,10 +67,17 @@ class SignatureError(BundleError):
 class BundleServerError(PyCognitoOpaError):
     """The bundle server could not start or publish."""
 
+    code = "bundle_server_failed"
+
 
 class SidecarError(PyCognitoOpaError):
     """A hardened sidecar was misconfigured or refused its bundle (OPA's reason included)."""
 
+    code = "opa_failed"
+
 
 class BundleRejectedError(SidecarError):
     """OPA refused the bundle: unsigned, tampered with or signed by another key."""
+
+    code = "bundle_rejected"
+    exit_code = EXIT_INPUT
