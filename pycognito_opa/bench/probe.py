@@ -226,7 +226,7 @@ def profile(
         line = int(loc.get("row", 0))
         lines = modules.get(file) or modules.get("/" + file.lstrip("/")) or []
         source = lines[line - 1].strip() if 0 < line <= len(lines) else ""
-        short = file.lstrip("/").removeprefix("policies/")
+        short = file.rsplit("/policies/", 1)[-1] if "/policies/" in file else file.lstrip("/")
         spots.append(
             HotSpot(
                 location=f"{short}:{line}",

@@ -180,16 +180,42 @@ def _latency(engine: Engine, reqs: Sequence[Mapping[str, Any]], run: _Run) -> di
     }
 
 
+NONCE_KEY = "bench:nonce"
+
+
+def distinct_batch(reqs: Sequence[Mapping[str, Any]], indices: Sequence[int]) -> list[Any]:
+    """The requests at `indices`; a request repeated within the batch gets a context key that no
+    policy reads (`bench:nonce`), so that OPA evaluates every one instead of reusing the result
+    of an identical call earlier in the same query."""
+    seen: set[int] = set()
+    out: list[Any] = []
+    for position, i in enumerate(indices):
+        request = reqs[i]
+        if i in seen and isinstance(request.get("context", {}), Mapping):
+            context = {**request.get("context", {}), NONCE_KEY: str(position)}
+            request = {**request, "context": context}
+        seen.add(i)
+        out.append(request)
+    return out
+
+
 def _throughput(
-    decide_batch: Callable[[list[int]], Any], indices: Sequence[int], run: _Run, label: str
+    decide_batch: Callable[[Any], Any],
+    indices: Sequence[int],
+    run: _Run,
+    label: str,
+    make_batch: Callable[[list[int]], Any] = list,
+    batch_sizes: Sequence[int] | None = None,
 ) -> dict[str, Any]:
-    """Decisions per second at each batch size, over repetitions."""
+    """Decisions per second at each batch size, over repetitions (batches built untimed)."""
     out: dict[str, Any] = {}
-    for batch in run.config.batch_sizes:
+    for batch in batch_sizes or run.config.batch_sizes:
         count = _batches_needed(run.config, batch)
         rates = []
         for rep in range(run.config.repetitions):
-            batches = [_cycle(indices, batch, (rep * count + k) * batch) for k in range(count)]
+            batches = [
+                make_batch(_cycle(indices, batch, (rep * count + k) * batch)) for k in range(count)
+            ]
             start = time.perf_counter_ns()
             for b in batches:
                 decide_batch(b)
@@ -213,7 +239,7 @@ def _opa_per_decision(
     for _ in range(run.config.repetitions):
         eval_ns = wall_ns = n = 0
         for chunk in _chunks(indices, batch):
-            timed = probe.decisions([reqs[i] for i in chunk])
+            timed = probe.decisions(distinct_batch(reqs, chunk))
             eval_ns += timed.eval_ns
             wall_ns += timed.wall_ns
             n += timed.decisions
@@ -370,9 +396,7 @@ def _compare(
 def _peer_throughput(common: Sequence[int], run: _Run) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for peer in run.peers.peers:
-        out[peer.name] = _throughput(
-            lambda b, peer=peer: peer.run(b), common, run, f"{peer.name} throughput"
-        )
+        out[peer.name] = _throughput(peer.run, common, run, f"{peer.name} throughput")
     return out
 
 
@@ -403,9 +427,23 @@ def _examples_phase(engine: Engine, probe: MetricsProbe, wl: Workload, run: _Run
         "wall_us": Spread.of(singles_wall).to_dict(),
     }
     result["throughput"] = _throughput(
-        lambda b: engine.decide_many([reqs[i] for i in b]), indices, run, "decide_many"
+        engine.decide_many, indices, run, "decide_many", lambda b: distinct_batch(reqs, b)
     )
+    largest = max(run.config.batch_sizes)
+    if largest > len(reqs):
+        # The same batches with plain repeats: OPA reuses a repeated request's result.
+        result["throughput_with_repeats"] = _throughput(
+            engine.decide_many,
+            indices,
+            run,
+            "decide_many, repeats",
+            lambda b: [reqs[i] for i in b],
+            batch_sizes=[largest],
+        )
     big = _cycle(indices, run.config.eval_batch)
+    nonce = [str(r.get("decision")) for r in probe.decisions(distinct_batch(reqs, big)).results]
+    if nonce != [opa[i] for i in big]:
+        run.notes.append(f"documented examples: '{NONCE_KEY}' changed some decisions")
     result["per_decision"] = _opa_per_decision(
         probe, reqs, big, run.config.eval_batch, run, "OPA eval (metrics)"
     )
@@ -415,7 +453,7 @@ def _examples_phase(engine: Engine, probe: MetricsProbe, wl: Workload, run: _Run
     if common and run.peers.peers:
         result["common_throughput"] = {
             "opa": _throughput(
-                lambda b: engine.decide_many([reqs[i] for i in b]), common, run, "OPA common"
+                engine.decide_many, common, run, "OPA common", lambda b: distinct_batch(reqs, b)
             ),
             **_peer_throughput(common, run),
         }
@@ -483,7 +521,7 @@ def _total_steps(config: BenchConfig, n_peers: int, n_examples: int) -> int:
     reps = config.repetitions
     nb = len(config.batch_sizes)
     compare = n_peers + (reps * (1 + n_peers) if n_peers else 0)
-    examples = 1 + reps * 3 + reps * nb + compare + (reps * nb * (1 + n_peers) if n_peers else 0)
+    examples = 1 + reps * 4 + reps * nb + compare + (reps * nb * (1 + n_peers) if n_peers else 0)
     estates = len(config.estate_sizes) * 2 * (1 + reps + compare)
     return examples + estates + (2 if config.profile else 0) + 1
 
