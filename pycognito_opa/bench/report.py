@@ -13,6 +13,7 @@ JSON_NAME = "bench.json"
 MARKDOWN_NAME = "bench.md"
 THROUGHPUT_PNG = "throughput_vs_batch.png"
 STATEMENTS_PNG = "eval_vs_statements.png"
+TARGET_THROUGHPUT = 20_000
 
 
 def _s(raw: Mapping[str, Any] | None, digits: int = 2) -> str:
@@ -272,6 +273,13 @@ def plots(result: Mapping[str, Any], out_dir: Path) -> list[Path]:
             _errorbar(
                 ax, xs, [Spread.from_dict(tp[b]["decisions_per_s"]) for b in tp], label, marker
             )
+        ax.axhline(
+            TARGET_THROUGHPUT,
+            color="grey",
+            linestyle="--",
+            linewidth=1,
+            label="target at batch 1,000: 20,000/s",
+        )
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_xlabel("batch size (requests per call)")
