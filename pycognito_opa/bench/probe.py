@@ -137,6 +137,7 @@ class HotSpot:
     """One line of `opa eval --profile`: where, the rule it belongs to, time and counts."""
 
     location: str
+    package: str
     rule: str
     source: str
     total_time_ns: int
@@ -146,6 +147,7 @@ class HotSpot:
     def to_dict(self) -> dict[str, Any]:
         return {
             "location": self.location,
+            "package": self.package,
             "rule": self.rule,
             "source": self.source,
             "total_time_ns": self.total_time_ns,
@@ -166,24 +168,27 @@ def _bundle_modules(bundle: Path) -> dict[str, list[str]]:
     return out
 
 
-def _enclosing_rule(lines: Sequence[str], row: int) -> str:
-    """The head of the rule that line `row` (1-based) belongs to, with its package."""
+def _enclosing_rule(lines: Sequence[str], row: int) -> tuple[str, str]:
+    """(package, rule head) of the rule that line `row` (1-based) belongs to."""
     package = next((ln.split()[1] for ln in lines if ln.startswith("package ")), "?")
     for i in range(min(row, len(lines)) - 1, -1, -1):
         text = lines[i]
-        if text and not text[0].isspace() and not text.startswith(("#", "}", "]", ")")):
-            if text.startswith(("package ", "import ")):
-                break
-            head = text.split(" if ", 1)[0].split(" := ", 1)[0].split(" contains ", 1)[0]
-            return f"{package}.{head.strip().rstrip('{').strip()}"
-    return package
+        if not text or text[0].isspace() or text.startswith(("#", "}", "]", ")", "else")):
+            continue
+        if text.startswith(("package ", "import ")):
+            break
+        head = text.removeprefix("default ")
+        for sep in (" if ", " := ", " = ", " contains ", " {"):
+            head = head.split(sep, 1)[0]
+        return package, f"{package}.{head.strip()}"
+    return package, package
 
 
 def profile(
     bundle: Path,
     batch: Sequence[Mapping[str, Any]],
     *,
-    limit: int = 15,
+    limit: int = 5000,
     opa: str | os.PathLike[str] | None = None,
     timeout: float = 900.0,
 ) -> list[HotSpot]:
@@ -227,10 +232,12 @@ def profile(
         lines = modules.get(file) or modules.get("/" + file.lstrip("/")) or []
         source = lines[line - 1].strip() if 0 < line <= len(lines) else ""
         short = file.rsplit("/policies/", 1)[-1] if "/policies/" in file else file.lstrip("/")
+        package, rule = _enclosing_rule(lines, line) if lines else ("?", "?")
         spots.append(
             HotSpot(
                 location=f"{short}:{line}",
-                rule=_enclosing_rule(lines, line) if lines else "?",
+                package=package,
+                rule=rule,
                 source=source[:120],
                 total_time_ns=int(row.get("total_time_ns", 0)),
                 num_eval=int(row.get("num_eval", 0)),
@@ -238,6 +245,46 @@ def profile(
             )
         )
     return spots
+
+
+@dataclass(frozen=True)
+class HotRule:
+    """The profile's lines summed by the rule they belong to."""
+
+    rule: str
+    total_time_ns: int
+    num_eval: int
+    lines: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "total_time_ns": self.total_time_ns,
+            "num_eval": self.num_eval,
+            "lines": self.lines,
+        }
+
+
+def by_rule(spots: Sequence[HotSpot]) -> list[HotRule]:
+    """Time per rule (a rule's lines added up; time in rules it calls is counted there too)."""
+    totals: dict[str, list[int]] = {}
+    for spot in spots:
+        t = totals.setdefault(spot.rule, [0, 0, 0])
+        t[0] += spot.total_time_ns
+        t[1] = max(t[1], spot.num_eval)
+        t[2] += 1
+    rules = [HotRule(rule, t[0], t[1], t[2]) for rule, t in totals.items()]
+    return sorted(rules, key=lambda r: r.total_time_ns, reverse=True)
+
+
+def by_package(spots: Sequence[HotSpot]) -> list[tuple[str, int, float]]:
+    """(package, time, share of the profile's time) for each Rego package, largest first."""
+    totals: dict[str, int] = {}
+    for spot in spots:
+        totals[spot.package] = totals.get(spot.package, 0) + spot.total_time_ns
+    grand = sum(totals.values()) or 1
+    ranked = sorted(totals.items(), key=lambda kv: kv[1], reverse=True)
+    return [(pkg, ns, ns / grand) for pkg, ns in ranked]
 
 
 def opa_version(opa: str | os.PathLike[str] | None = None) -> str:

@@ -221,11 +221,32 @@ def markdown(result: Mapping[str, Any], *, images: Sequence[str] = ()) -> str:
             f"({prof['requests']} requests in one query)",
             "",
         ]
+        packages = prof.get("packages") or []
+        if packages:
+            shares = ", ".join(
+                f"{p['package']} {p['share'] * 100:.0f}%"
+                for p in packages[:8]
+                if p["share"] >= 0.01
+            )
+            out += [f"Share of the profiled time by package: {shares}.", ""]
+        rules = prof.get("rules") or []
+        if rules:
+            out += [
+                "By rule (the time of a rule's own lines; a line that calls another rule also "
+                "counts the time spent there, so the rows overlap):",
+                "",
+            ]
+            rows = [
+                [f"{r['total_time_ns'] / 1e6:,.1f}", f"{r['num_eval']:,}", f"`{r['rule']}`"]
+                for r in rules[:10]
+            ]
+            out += _table(["ms", "evals (max line)", "rule"], rows)
+            out += ["", "Hottest lines:", ""]
         rows = [
             [
                 f"{h['total_time_ns'] / 1e6:,.1f}",
                 f"{h['num_eval']:,}",
-                h["rule"],
+                f"`{h['rule']}`",
                 f"`{h['location']}`",
                 f"`{h['source'][:70]}`",
             ]

@@ -24,7 +24,14 @@ from .. import client as client_module
 from ..bundle import build_bundle, default_bundle
 from ..engine import Engine
 from .peers import IamSimulatePeer, PeerSet, open_peers
-from .probe import MetricsProbe, opa_version, process_memory, profile
+from .probe import (
+    MetricsProbe,
+    by_package,
+    by_rule,
+    opa_version,
+    process_memory,
+    profile,
+)
 from .progress import Progress
 from .stats import Spread, percentile
 from .workloads import (
@@ -35,6 +42,7 @@ from .workloads import (
 )
 
 ENGINE_TIMEOUT = 600.0
+PROFILE_ROWS = 15
 MAX_REQUEST_BYTES = 64 * 1024 * 1024
 SNAPSHOT_NOTE = (
     "A snapshot on a shared 2-core machine while other work was running: absolute times are "
@@ -592,6 +600,13 @@ def run_bench(
     return result
 
 
+def _packages(spots: Sequence[Any]) -> list[dict[str, Any]]:
+    return [
+        {"package": p, "total_time_ns": ns, "share": round(share, 4)}
+        for p, ns, share in by_package(spots)
+    ]
+
+
 def _profiles(
     default: Path,
     examples: Workload,
@@ -605,7 +620,9 @@ def _profiles(
         {
             "workload": examples.name,
             "requests": len(examples.requests),
-            "hot": [s.to_dict() for s in spots],
+            "packages": _packages(spots),
+            "rules": [r.to_dict() for r in by_rule(spots)[:PROFILE_ROWS]],
+            "hot": [s.to_dict() for s in spots[:PROFILE_ROWS]],
         }
     )
     run.progress.step("profile: documented examples")
@@ -616,7 +633,13 @@ def _profiles(
         batch = list(wl.requests[: min(len(wl.requests), 50)])
         spots = profile(stored[largest], batch)
         out.append(
-            {"workload": wl.name, "requests": len(batch), "hot": [s.to_dict() for s in spots]}
+            {
+                "workload": wl.name,
+                "requests": len(batch),
+                "packages": _packages(spots),
+                "rules": [r.to_dict() for r in by_rule(spots)[:PROFILE_ROWS]],
+                "hot": [s.to_dict() for s in spots[:PROFILE_ROWS]],
+            }
         )
     run.progress.step("profile: largest stored estate")
     return out
