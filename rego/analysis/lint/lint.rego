@@ -1,0 +1,48 @@
+# METADATA
+# title: Policy lint
+# description: |
+#   Findings about IAM policy documents from the lint rules (the packages
+#   under cognito.analysis.lint.rules, each contributing "report"), each
+#   {"rule", "severity", "policy", "statement" (Sid or index, null for the
+#   document), "message", "hint"}, with the severity of
+#   cognito.analysis.lint.config. input: see cognito.analysis.lint.context.
+package cognito.analysis.lint
+
+import data.cognito.analysis.lint.config
+import data.cognito.analysis.lint.context
+
+# METADATA
+# description: Every finding, sorted by policy, statement position, rule and message.
+findings := [_public(k) | some k in _keys]
+
+# A set iterates in sorted order: the keys order the findings.
+_keys contains [f.policy, _position(f.position), f.rule, f.message, f.hint, f.statement] if {
+	some rules in data.cognito.analysis.lint.rules # regal ignore:unresolved-reference
+	some f in rules.report
+}
+
+_position(null) := -1
+
+_position(p) := p if p != null
+
+_public([policy, _, rule, message, hint, label]) := {
+	"rule": rule,
+	"severity": object.get(config.rules, [rule, "severity"], "warning"),
+	"policy": policy,
+	"statement": label,
+	"message": message,
+	"hint": hint,
+}
+
+# METADATA
+# description: |
+#   The lint report: {"findings", "summary" (number of findings by severity),
+#   "documents", "statements" (how many were linted), "rules" (the rule table)}.
+# entrypoint: true
+report := {
+	"findings": findings,
+	"summary": {severity: count([f | some f in findings; f.severity == severity]) | some severity, _ in config.severities},
+	"documents": count(context.documents),
+	"statements": count(context.statements),
+	"rules": config.rules,
+}
