@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 
 from ..cli_bench import register
@@ -17,7 +18,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except PyCognitoOpaError as exc:
-        sys.stderr.write(f'{{"error": {{"code": "{type(exc).__name__}", "message": {exc!s:}}}}}\n')
+        error = {"error": {"code": type(exc).__name__, "message": str(exc)}}
+        sys.stderr.write(json.dumps(error) + "\n")
         return 3
 
 

@@ -529,7 +529,9 @@ def _total_steps(config: BenchConfig, n_peers: int, n_examples: int) -> int:
     reps = config.repetitions
     nb = len(config.batch_sizes)
     compare = n_peers + (reps * (1 + n_peers) if n_peers else 0)
-    examples = 1 + reps * 4 + reps * nb + compare + (reps * nb * (1 + n_peers) if n_peers else 0)
+    repeats = reps if max(config.batch_sizes) > n_examples else 0
+    examples = 1 + reps * 3 + repeats + reps * nb + compare
+    examples += reps * nb * (1 + n_peers) if n_peers else 0
     estates = len(config.estate_sizes) * 2 * (1 + reps + compare)
     return examples + estates + (2 if config.profile else 0) + 1
 
