@@ -11,16 +11,16 @@ from ..errors import PyCognitoOpaError
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m pycognito_opa.bench")
+    parser = argparse.ArgumentParser(prog="pycognito-opa")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     register(sub)
     args = parser.parse_args(["bench", *(sys.argv[1:] if argv is None else argv)])
     try:
         return int(args.func(args))
     except PyCognitoOpaError as exc:
-        error = {"error": {"code": type(exc).__name__, "message": str(exc)}}
+        error = {"error": {"code": exc.code, "message": str(exc)}}
         sys.stderr.write(json.dumps(error) + "\n")
-        return 3
+        return exc.exit_code
 
 
 if __name__ == "__main__":

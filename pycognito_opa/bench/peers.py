@@ -39,9 +39,13 @@ WORKER_TIMEOUT = 600.0
 class PeerError(PyCognitoOpaError):
     """A peer failed while running (not merely unavailable)."""
 
+    code = "peer_failed"
+
 
 class PeerUnavailable(PyCognitoOpaError):
     """A peer cannot run on this machine; the message says why."""
+
+    code = "peer_unavailable"
 
 
 @dataclass(frozen=True)

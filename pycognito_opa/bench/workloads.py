@@ -33,6 +33,8 @@ ACTION_PREFIXES = ("Admin", "Describe", "List", "Get", "Update", "Delete", "Crea
 class WorkloadError(PyCognitoOpaError):
     """A workload could not be built (missing catalog, malformed managed policies)."""
 
+    code = "workload_failed"
+
 
 @dataclass(frozen=True)
 class Workload:
