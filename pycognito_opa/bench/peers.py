@@ -534,6 +534,8 @@ def _node_tools() -> tuple[str, str]:
 def ensure_node_packages(node_dir: Path = NODE_DIR) -> None:
     """Install the worker's pinned packages with `npm ci` when they are missing."""
     _, npm = _node_tools()
+    if not (node_dir / "worker.mjs").is_file() or not (node_dir / "package-lock.json").is_file():
+        raise PeerUnavailable("the Node worker's files are not installed with this package")
     marker = node_dir / "node_modules" / "@cloud-copilot" / "iam-simulate" / "package.json"
     if marker.is_file():
         return
@@ -548,6 +550,8 @@ def ensure_node_packages(node_dir: Path = NODE_DIR) -> None:
         )
     except subprocess.TimeoutExpired as exc:
         raise PeerUnavailable(f"npm ci did not finish within {NPM_CI_TIMEOUT:.0f}s") from exc
+    except OSError as exc:
+        raise PeerUnavailable(f"npm ci could not run: {exc.strerror or exc}") from exc
     if proc.returncode != 0 or not marker.is_file():
         detail = (proc.stderr or proc.stdout).strip().splitlines()[-3:]
         raise PeerUnavailable(f"npm ci failed: {' / '.join(detail)}")
