@@ -10,7 +10,7 @@ REGAL := .tools/bin/regal
 REGO_PATHS := rego bundles/data
 COVERAGE_MIN := 95
 
-.PHONY: help tools venv demo test fmt fmt-check check lint rego-test py-lint py-test bundle catalog clean
+.PHONY: help tools venv demo bench test fmt fmt-check check lint rego-test py-lint py-test bundle catalog clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -18,15 +18,18 @@ help: ## list the targets
 tools: ## build the pinned OPA and Regal from source into .tools/bin (once)
 	@./scripts/install-tools.sh
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml Makefile
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	@$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev,bench]'
 	@touch $@
 
 venv: $(VENV)/.installed ## create .venv with the package (editable) and its test tools
 
 demo: tools venv ## evaluate AWS's documented examples on a local OPA and print the table
 	@$(VENV)/bin/pycognito-opa examples
+
+bench: tools venv ## run the benchmark and write build/bench/ (see BENCHMARKS.md)
+	@$(VENV)/bin/pycognito-opa bench
 
 bundle: tools venv ## build the default bundle into build/bundles/
 	@$(VENV)/bin/pycognito-opa bundle build --out build/bundles/bundle.tar.gz
