@@ -20,7 +20,7 @@ from typing import Any
 
 from . import paths
 from .errors import BundleError, InputFileError, SignatureError
-from .estate import STORE_PATH, Estate
+from .estate import STORE_PATH, Estate, catalog_actions, with_index
 
 # "system/authz" holds the sidecar's administrative policy (rego/system/authz.rego), so it is
 # signed with everything else. Not "system": OPA keeps its own bundle metadata under
@@ -184,7 +184,9 @@ def build_bundle(
     """Build a bundle with `opa build -b` and write it atomically to `output`.
 
     `extra_data` maps data paths (such as "cognito/store") to JSON values added to the bundle;
-    `estate` (a user's checked policies and principals) goes to data.cognito.store.
+    `estate` (a user's checked policies and principals) goes to data.cognito.store. The data at
+    data.cognito.store gets its statement index (data.cognito.store.index, rebuilt from
+    `principals`).
     With `signing_key` (a PEM private key) OPA signs the bundle with `signing_alg`, naming the
     key `key_id`. The revision defaults to a hash of the bundle's content, so equal inputs
     give equal revisions. On any failure nothing is written at `output`.
@@ -197,6 +199,10 @@ def build_bundle(
         if STORE_PATH in data:
             raise BundleError(f"give the data at {STORE_PATH} either as estate or as extra_data")
         data[STORE_PATH] = estate.store()
+    if STORE_PATH in data:
+        # The statement index lets OPA match only the stored statements that can name the
+        # requested action (see estate.principal_index); it is derived, so always rebuilt here.
+        data[STORE_PATH] = with_index(data[STORE_PATH], catalog_actions(data_dir))
     if signing_key is not None:
         check_signing_key(signing_key)
         check_signing_alg(signing_alg)

@@ -20,7 +20,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,7 +36,9 @@ PRINCIPAL_KEYS = ("policies", "managed_policies", "permissions_boundary")
 POLICY_KEYS = ("Version", "Id", "Statement")
 POLICY_VERSIONS = ("2012-10-17", "2008-10-17")
 MANAGED_POLICIES_DATA = Path("cognito") / "reference" / "managed_policies" / "data.json"
+CATALOG_DATA = Path("cognito") / "reference" / "catalog" / "data.json"
 STORE_PATH = "cognito/store"
+INDEX_KEY = "index"
 
 
 @dataclass(frozen=True)
@@ -291,3 +294,172 @@ def load_estate(
         managed = managed_policies or {}
         principals = [_principal(arn, spec, source, policies, managed) for arn, spec in raw.items()]
     return Estate(source=directory, policies=policies, principals=tuple(principals))
+
+
+# --- the statement index ------------------------------------------------------------------------
+#
+# A decision for a principal with stored policies needs only the statements whose Action can name
+# the requested action. The index lists them per lower-cased action, so that OPA matches a handful
+# of candidate statements instead of all of them; the Rego modules still match every candidate in
+# full (cognito.statement.applies), so the index only ever leaves out statements that cannot apply.
+# Statements it cannot classify with certainty are candidates for every action ("scan").
+
+
+def catalog_actions(data_dir: Path) -> tuple[str, ...]:
+    """The lower-cased names of the catalogued actions in the bundle data (empty when absent)."""
+    source = data_dir / CATALOG_DATA
+    if not source.is_file():
+        return ()
+    try:
+        catalog = json.loads(source.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InputFileError(source, f"cannot read the action catalog: {exc}") from exc
+    actions = catalog.get("actions") if isinstance(catalog, Mapping) else None
+    if not isinstance(actions, Mapping):
+        return ()
+    return tuple(sorted({k.lower() for k in actions if isinstance(k, str) and k.isascii()}))
+
+
+def _statement_list(doc: Any) -> list[Any]:
+    """The statements of a stored policy as cognito.policy.statement_list reads them."""
+    if not isinstance(doc, Mapping) or "Statement" not in doc:
+        return []
+    statements = doc["Statement"]
+    return statements if isinstance(statements, list) else [statements]
+
+
+def _wildcard_regex(pattern: str) -> re.Pattern[str]:
+    """An ASCII IAM action pattern as a regular expression: * any run, ? one character."""
+    parts = (".*" if ch == "*" else "." if ch == "?" else re.escape(ch) for ch in pattern.lower())
+    return re.compile("".join(parts), re.DOTALL)
+
+
+def _strings_or_none(value: Any) -> list[str] | None:
+    """A string or a list of strings as a list (text that is valid Unicode); None otherwise."""
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not all(isinstance(v, str) for v in items):
+        return None
+    try:
+        for v in items:
+            v.encode("utf-8")  # lone surrogates would read differently in OPA
+    except UnicodeEncodeError:
+        return None
+    return items
+
+
+def _action_patterns(statement: Mapping[str, Any]) -> list[str] | None:
+    """The Action patterns of a statement when the index can rely on them, else None.
+
+    Only an Action that is an ASCII string or a list of ASCII strings qualifies: NotAction,
+    a missing or malformed Action and non-ASCII text (whose case folding OPA and Python might
+    see differently) make the statement a candidate for every action.
+    """
+    if "Action" not in statement:
+        return None
+    patterns = _strings_or_none(statement["Action"])
+    if patterns is None or not all(p.isascii() for p in patterns):
+        return None
+    return patterns
+
+
+def _resource_keys(statement: Mapping[str, Any]) -> tuple[set[str], set[str]]:
+    """Where a statement's Resource can match: (exact resources, prefix buckets).
+
+    A pattern without * ? or $ matches only itself (case-sensitive). Any other pattern can only
+    match a resource that starts with its text before the first of them (the literal prefix):
+    its bucket is that prefix cut after its last ":" or "/" (possibly ""). A resource looks up
+    every prefix of itself that ends with ":" or "/", and "". NotResource, a missing Resource
+    or a malformed one put the statement in the bucket "" (a candidate for every resource).
+    """
+    patterns = _strings_or_none(statement["Resource"]) if "Resource" in statement else None
+    if patterns is None:
+        return set(), {""}
+    exact: set[str] = set()
+    buckets: set[str] = set()
+    for p in patterns:
+        cut = min((i for i in (p.find("*"), p.find("?"), p.find("$")) if i >= 0), default=-1)
+        if cut < 0:
+            exact.add(p)
+        else:
+            literal = p[:cut]
+            buckets.add(literal[: max(literal.rfind(":"), literal.rfind("/")) + 1])
+    return exact, buckets
+
+
+def principal_index(entry: Any, expanded: Iterable[str]) -> dict[str, Any]:
+    """The index of one stored principal's policies (not its managed policies or boundary).
+
+    `refs` lists every statement as [policy name, statement index], in the order a full scan
+    visits them (policy names in OPA's byte order, then statements in order); the other fields
+    hold positions in `refs`, ascending. `actions` maps a lower-cased action name to the
+    statements whose Action names it literally, and, for the `expanded` actions (the catalog),
+    also those whose wildcard patterns match it; under each action they are grouped by resource
+    as {"exact": {resource: ids}, "prefix": {bucket: ids}} (see _resource_keys). `wildcard`
+    lists the statements with wildcard action patterns, candidates for any action outside
+    `expanded`; `scan` those whose Action the index cannot read, candidates for every action.
+    """
+    universe = sorted(set(expanded))
+    policies = entry.get("policies") if isinstance(entry, Mapping) else None
+    if not isinstance(policies, Mapping):
+        policies = {}
+    refs: list[list[Any]] = []
+    actions: dict[str, dict[str, dict[str, set[int]]]] = {}
+    wildcard: list[int] = []
+    scan: list[int] = []
+
+    def add(action: str, ref: int, exact: set[str], buckets: set[str]) -> None:
+        groups = actions.setdefault(action, {"exact": {}, "prefix": {}})
+        for resource in exact:
+            groups["exact"].setdefault(resource, set()).add(ref)
+        for bucket in buckets:
+            groups["prefix"].setdefault(bucket, set()).add(ref)
+
+    for name in sorted(policies, key=lambda n: n.encode("utf-8", "surrogatepass")):
+        for i, statement in enumerate(_statement_list(policies[name])):
+            if not isinstance(statement, Mapping):
+                continue  # never applies (cognito.statement.applies needs an object)
+            ref = len(refs)
+            refs.append([name, i])
+            patterns = _action_patterns(statement)
+            if patterns is None:
+                scan.append(ref)
+                continue
+            exact, buckets = _resource_keys(statement)
+            if any("*" in p or "?" in p for p in patterns):
+                wildcard.append(ref)
+                regexes = [_wildcard_regex(p) for p in patterns]
+                for action in universe:
+                    if any(rx.fullmatch(action) for rx in regexes):
+                        add(action, ref, exact, buckets)
+            else:
+                for p in patterns:
+                    add(p.lower(), ref, exact, buckets)
+
+    def listed(groups: dict[str, set[int]]) -> dict[str, list[int]]:
+        return {k: sorted(v) for k, v in sorted(groups.items())}
+
+    return {
+        "refs": refs,
+        "actions": {
+            action: {"exact": listed(groups["exact"]), "prefix": listed(groups["prefix"])}
+            for action, groups in sorted(actions.items())
+        },
+        "wildcard": wildcard,
+        "scan": scan,
+    }
+
+
+def with_index(store: Any, expanded: Iterable[str]) -> Any:
+    """The data at data.cognito.store with its statement index (`index`) built from
+    `principals`: {"expanded": {action: true}, "principals": {key: principal_index}}.
+    Any index already there is replaced; a store without principals is returned as is."""
+    if not isinstance(store, Mapping) or not isinstance(store.get("principals"), Mapping):
+        return store
+    universe = sorted(set(expanded))
+    index = {
+        "expanded": {name: True for name in universe},
+        "principals": {
+            key: principal_index(entry, universe) for key, entry in store["principals"].items()
+        },
+    }
+    return {**store, INDEX_KEY: index}

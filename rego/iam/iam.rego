@@ -33,6 +33,29 @@ identity_documents(r, c) := array.flatten([
 	_stored_documents(c),
 ])
 
+# The identity_documents that come with the request: inline, then managed.
+_request_identity_documents(r) := array.concat(
+	[{"label": sprintf("policies[%d]", [i]), "doc": d} | some i, d in _array(r.policies)],
+	_managed_documents(object.get(r, "managed_policies", [])),
+)
+
+# applied(_stored_documents(c), req), with the stored policies' statements
+# taken from principal.stored_statements: only those that can name the action
+# when the bundle has a statement index.
+_stored_applied(c, req) := array.concat(
+	[{
+		"policy": sprintf("principal:%s", [x.name]),
+		"statement": policy.label(x.statement, x.index),
+		"effect": x.statement.Effect,
+	} |
+		some x in principal.stored_statements(c, req)
+		statement.applies(x.statement, _substitutes(x.doc), req)
+	],
+	applied(_managed_documents(object.get(s, "managed_policies", [])), req),
+) if {
+	s := principal.stored(c)
+} else := []
+
 _managed_documents(refs) := [{"label": managed.name(ref), "doc": managed.document(ref)} | some ref in _array(refs)]
 
 _stored_documents(c) := array.concat(
@@ -127,7 +150,7 @@ facts(r) := {
 	"caller": c,
 	"resource_account": _resource_account(r),
 	"role_trust": _role_trust(r),
-	"identity": applied(identity_documents(r, c), req),
+	"identity": array.concat(applied(_request_identity_documents(r), req), _stored_applied(c, req)),
 	"resource_policy_given": is_object(object.get(r, "resource_policy", null)),
 	"resource_policy": [m |
 		is_object(r.resource_policy)

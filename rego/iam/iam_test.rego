@@ -1,6 +1,7 @@
 package cognito.iam_test
 
 import data.cognito.iam
+import data.cognito.principal
 
 # Expectations: IAM User Guide, "Policy evaluation logic"
 # (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html),
@@ -156,6 +157,17 @@ test_role_session_uses_stored_role_policies if {
 	# regal ignore:unresolved-reference
 	d := _eval(r) with data.cognito.store.principals as _store
 	d.decision == "allow"
+}
+
+# identity_documents lists the stored policies (the decision itself reads them
+# through principal.stored_statements, which can use the bundle's index).
+test_identity_documents_include_stored_policies if {
+	r := {"principal": "arn:aws:sts::111122223333:assumed-role/Admin/s1", "policies": [_allow_all]}
+	c := principal.caller(r)
+
+	# regal ignore:unresolved-reference
+	docs := iam.identity_documents(r, c) with data.cognito.store.principals as _store
+	[d.label | some d in docs] == ["policies[0]", "principal:inline-admin", "AmazonCognitoReadOnly"]
 }
 
 # --- Permissions boundaries ("Permissions boundaries for IAM entities"): the

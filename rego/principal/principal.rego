@@ -169,14 +169,117 @@ _lowered(ctx) := {} if not is_object(ctx)
 #   The bundle-stored entry of the caller ({"policies", "managed_policies",
 #   "permissions_boundary"}): looked up by the principal as given, then by its
 #   aws:PrincipalArn (a role session finds its role). Undefined when absent.
-stored(c) := s if {
-	s := _store[c.name]
-	is_object(s)
-} else := s if {
+stored(c) := _store[stored_key(c)]
+
+# METADATA
+# description: |
+#   The key of data.cognito.store.principals under which the caller's entry is
+#   stored (see stored). Undefined when absent.
+stored_key(c) := c.name if {
+	is_object(_store[c.name])
+} else := c.arn if {
 	c.arn != ""
-	s := _store[c.arn]
-	is_object(s)
+	is_object(_store[c.arn])
 }
+
+default _index := {}
+
+# regal ignore:unresolved-reference
+_index := data.cognito.store.index if is_object(data.cognito.store.index)
+
+# METADATA
+# description: |
+#   The statements of the caller's stored policies (its "policies", not its
+#   managed policies or boundary) that can apply to the request req =
+#   {"action", "resource"}, as a list of {"name" (the policy's name), "doc",
+#   "index" (position in its Statement list), "statement"}, in the order of a
+#   full scan: policies by name, then statements in order. With the statement
+#   index that bundle builds add (data.cognito.store.index, see
+#   pycognito_opa.estate.principal_index) only the statements whose Action can
+#   name the action and whose Resource can name the resource are listed, plus
+#   those the index cannot classify (NotAction, unusual Action values); without
+#   an index, every statement. Callers still match each statement in full.
+stored_statements(c, req) := _indexed_statements(stored_key(c), lower(req.action), req.resource) if {
+	is_string(req.action)
+	is_string(req.resource)
+	_usable(stored_key(c))
+} else := [{"name": name, "doc": doc, "index": i, "statement": s} |
+	some name, doc in _object(stored(c).policies)
+	is_object(doc)
+	some i, s in _statement_list(doc.Statement)
+]
+
+# The functions below take keys, not stored documents, and read the store and
+# the index themselves (hence the external-reference exemptions): OPA hashes
+# function arguments for its per-query cache, which would convert and compare
+# a whole stored estate on every call.
+
+_indexed_statements(key, action, resource) := [_stored_statement(key, ref) |
+	some id in _candidates(key, action, resource)
+	ref := _entry(key).refs[id]
+]
+
+# An index entry as the bundle build writes it, for a stored entry with
+# policies; anything else means a full scan.
+_usable(key) if {
+	is_object(_store[key].policies) # regal ignore:external-reference
+	entry := _entry(key)
+	is_array(entry.refs)
+	is_object(entry.actions)
+	is_array(entry.wildcard)
+	is_array(entry.scan)
+}
+
+_stored_statement(key, [name, i]) := {
+	"name": name,
+	"doc": doc,
+	"index": i,
+	"statement": _statement_list(doc.Statement)[i],
+} if {
+	doc := _store[key].policies[name] # regal ignore:external-reference
+}
+
+# The candidates for an action of the expanded set (the catalog): the
+# statements listed for it whose resource group can hold the resource, and
+# those the index could not classify. For any other action: the statements
+# naming it literally (any resource), every statement with a wildcard action,
+# and the unclassified ones.
+_candidates(key, action, resource) := sort(ids) if {
+	_index.expanded[action] # regal ignore:external-reference
+	ids := {id | some id in _for_resource(key, action, resource)} | {id | some id in _entry(key).scan}
+} else := sort({id |
+	some list in [_all_listed(key, action), _entry(key).wildcard, _entry(key).scan]
+	some id in list
+})
+
+_entry(key) := _index.principals[key] # regal ignore:external-reference
+
+_for_resource(key, action, resource) := array.concat(
+	object.get(_entry(key).actions, [action, "exact", resource], []),
+	[id |
+		some bucket in _buckets(resource)
+		some id in _entry(key).actions[action].prefix[bucket]
+	],
+)
+
+_all_listed(key, action) := [id |
+	some kind in ["exact", "prefix"]
+	some ids in _entry(key).actions[action][kind]
+	some id in ids
+]
+
+# "" and every prefix of the resource that ends with ":" or "/".
+_buckets(resource) := {concat("", array.slice(parts, 0, n)) | some n in numbers.range(0, count(parts))} if {
+	parts := regex.find_n(`[^:/]*[:/]`, resource, -1)
+}
+
+_statement_list(x) := x if is_array(x)
+
+else := [x]
+
+_object(x) := x if is_object(x)
+
+else := {}
 
 # METADATA
 # description: True when the bundle stores any principal.

@@ -167,3 +167,95 @@ test_stored_lookup if {
 	# regal ignore:unresolved-reference
 	not principal.has_store with data.cognito.store.principals as "broken"
 }
+
+# --- The statement index (data.cognito.store.index, written by bundle builds):
+# it only narrows which stored statements are matched; the answers come from
+# cognito.statement. The index below is what pycognito_opa.estate.with_index
+# writes for _indexed_store with two catalogued actions.
+
+_pool := "arn:aws:cognito-idp:us-east-1:111122223333:userpool/"
+
+_admin := "arn:aws:iam::111122223333:role/Admin"
+
+_indexed_store := {_admin: {"policies": {
+	"b": {"Version": "2012-10-17", "Statement": [
+		{"Sid": "Lit", "Effect": "Allow", "Action": "cognito-idp:ListUsers", "Resource": _p1},
+		{"Effect": "Allow", "Action": "cognito-idp:List*", "Resource": concat("", [_pool, "*"])},
+		{"Effect": "Deny", "NotAction": "cognito-idp:ListUsers", "Resource": "*"},
+	]},
+	"a": {"Statement": {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}},
+}}}
+
+_index := {
+	"expanded": {"cognito-idp:listusers": true, "cognito-idp:listgroups": true},
+	"principals": {_admin: {
+		"refs": [["a", 0], ["b", 0], ["b", 1], ["b", 2]],
+		"actions": {
+			"sts:assumerole": {"exact": {}, "prefix": {"": [0]}},
+			"cognito-idp:listusers": {"exact": {_p1: [1]}, "prefix": {_pool: [2]}},
+			"cognito-idp:listgroups": {"exact": {}, "prefix": {_pool: [2]}},
+		},
+		"wildcard": [2],
+		"scan": [3],
+	}},
+}
+
+_p1 := concat("", [_pool, "p1"])
+
+_listed(action, resource) := [[x.name, x.index] |
+	some x in principal.stored_statements(_caller(_admin), {"action": action, "resource": resource})
+]
+
+_with_index := {"principals": _indexed_store, "index": _index}
+
+test_stored_statements_without_index_are_all_statements if {
+	every_statement := [["a", 0], ["b", 0], ["b", 1], ["b", 2]]
+
+	# regal ignore:unresolved-reference
+	_listed("cognito-idp:ListUsers", "*") == every_statement with data.cognito.store.principals as _indexed_store
+}
+
+test_stored_statements_with_index_are_candidates if {
+	# regal ignore:unresolved-reference
+	_listed("cognito-idp:ListUsers", _p1) == [["b", 0], ["b", 1], ["b", 2]] with data.cognito.store as _with_index
+}
+
+test_stored_statements_index_narrows_by_resource if {
+	p2 := concat("", [_pool, "p2"])
+
+	# regal ignore:unresolved-reference
+	_listed("cognito-idp:listusers", p2) == [["b", 1], ["b", 2]] with data.cognito.store as _with_index
+
+	# regal ignore:unresolved-reference
+	_listed("cognito-idp:ListUsers", "*") == [["b", 2]] with data.cognito.store as _with_index
+}
+
+# Actions outside the expanded set: literal matches, every wildcard, the unclassified.
+test_stored_statements_index_other_actions if {
+	# regal ignore:unresolved-reference
+	_listed("STS:AssumeRole", "*") == [["a", 0], ["b", 1], ["b", 2]] with data.cognito.store as _with_index
+
+	# regal ignore:unresolved-reference
+	_listed("cognito-idp:ListThings", "*") == [["b", 1], ["b", 2]] with data.cognito.store as _with_index
+}
+
+test_stored_statements_unusable_index_means_full_scan if {
+	broken := {"principals": _indexed_store, "index": object.union(_index, {"principals": {_admin: {"refs": 1}}})}
+
+	# regal ignore:unresolved-reference
+	count(_listed("cognito-idp:ListUsers", "*")) == 4 with data.cognito.store as broken
+}
+
+test_stored_statements_unknown_principal if {
+	other := _caller("arn:aws:iam::111122223333:role/Other")
+
+	# regal ignore:unresolved-reference
+	[] == principal.stored_statements(other, {"action": "a:b", "resource": "*"}) with data.cognito.store as _with_index
+}
+
+test_buckets if {
+	principal._buckets("arn:aws:s3:::b/k") == {
+		"", "arn:", "arn:aws:", "arn:aws:s3:", "arn:aws:s3::", "arn:aws:s3:::", "arn:aws:s3:::b/",
+	}
+	principal._buckets("*") == {""}
+}

@@ -1,0 +1,387 @@
+"""The statement index of stored principals (data.cognito.store.index) changes no decision.
+
+Bundle builds index each stored principal's statements by action and resource so that OPA
+matches only the statements that can apply. The index may only ever leave out statements that
+cannot apply, so every decision must be exactly what a full scan gives: the same bundle queried
+with the index masked (`with data.cognito.store.index as {}`), and the same policies sent inline
+in the request (which never use the index). The estates are generated with a seeded generator
+and cover wildcard actions, NotAction, NotResource, case differences in action names, policy
+variables, conditions, odd statements and principals without stored policies.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import subprocess
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pycognito_opa import paths
+from pycognito_opa.bundle import build_bundle
+from pycognito_opa.estate import catalog_actions, principal_index, with_index
+
+ACCOUNT = "111122223333"
+ROLE = f"arn:aws:iam::{ACCOUNT}:role/estate"
+VALID_ROLE = f"arn:aws:iam::{ACCOUNT}:role/valid-estate"  # policies that validate when inline
+USER = f"arn:aws:iam::{ACCOUNT}:user/alice"
+EMPTY = f"arn:aws:iam::{ACCOUNT}:role/empty"
+MANAGED_ONLY = f"arn:aws:iam::{ACCOUNT}:role/managed-only"
+UNSTORED = f"arn:aws:iam::{ACCOUNT}:role/not-stored"
+REGIONS = ("us-east-1", "eu-west-1")
+USER_POOLS = tuple(f"{r}_Pool{i}" for r in REGIONS for i in range(3))
+IDENTITY_POOLS = tuple(
+    f"{r}:0000000{i}-aaaa-bbbb-cccc-dddddddddddd" for r in REGIONS for i in range(2)
+)
+NOT_CATALOGUED = ("sts:AssumeRole", "iam:PassRole", "cognito-idp:NotAnAction", "s3:GetObject")
+WILDCARDS = (
+    "cognito-idp:Admin*",
+    "cognito-idp:List*",
+    "cognito-idp:*",
+    "cognito-*:List*",
+    "cognito-identity:Get*",
+    "cognito-sync:*",
+    "cognito-idp:?etUser",
+    "COGNITO-IDP:describe*",
+    "*",
+    "sts:Assume*",
+)
+
+
+def _user_pool_arn(pool: str) -> str:
+    return f"arn:aws:cognito-idp:{pool.split('_')[0]}:{ACCOUNT}:userpool/{pool}"
+
+
+def _identity_pool_arn(service: str, pool: str) -> str:
+    return f"arn:aws:{service}:{pool.split(':')[0]}:{ACCOUNT}:identitypool/{pool}"
+
+
+def _mangle(rng: random.Random, action: str) -> str:
+    """The action name in another case (IAM matches actions case-insensitively)."""
+    choice = rng.random()
+    if choice < 0.2:
+        return action.lower()
+    if choice < 0.3:
+        return action.upper()
+    if choice < 0.4:
+        return "".join(c.upper() if rng.random() < 0.5 else c.lower() for c in action)
+    return action
+
+
+class _Generator:
+    """Seeded statements and requests over the catalogued Cognito actions."""
+
+    def __init__(self, seed: int) -> None:
+        self.rng = random.Random(seed)
+        catalog = json.loads((paths.data_dir() / "cognito/reference/catalog/data.json").read_text())
+        self.actions = sorted(entry["action"] for entry in catalog["actions"].values())
+
+    def _actions(self) -> Any:
+        rng = self.rng
+        kind = rng.random()
+        if kind < 0.45:
+            names = [_mangle(rng, a) for a in rng.sample(self.actions, rng.randint(1, 3))]
+            return names[0] if len(names) == 1 and rng.random() < 0.5 else names
+        if kind < 0.75:
+            return rng.choice(WILDCARDS) if rng.random() < 0.6 else list(rng.sample(WILDCARDS, 2))
+        if kind < 0.82:
+            return [rng.choice(NOT_CATALOGUED), rng.choice(self.actions)]
+        return None  # NotAction
+
+    def _resource(self) -> str:
+        rng = self.rng
+        pool = rng.choice(USER_POOLS)
+        identity_pool = rng.choice(IDENTITY_POOLS)
+        return rng.choice(
+            [
+                "*",
+                _user_pool_arn(pool),
+                _user_pool_arn(pool).rsplit("/", 1)[0] + "/*",
+                f"arn:aws:cognito-idp:{pool.split('_')[0]}:*",
+                f"arn:aws:cognito-idp:*:{ACCOUNT}:userpool/{pool[:-1]}?",
+                f"arn:aws:cognito-idp:{pool.split('_')[0]}:{ACCOUNT}:userpool/{pool[:-3]}*",
+                "arn:aws:cognito-*",
+                f"arn:aws:cognito-sync:{identity_pool[:4]}*",
+                f"arn:aws:cognito-idp:{pool.split('_')[0]}:{ACCOUNT}:userpool/${{aws:PrincipalTag/pool}}",
+                _identity_pool_arn("cognito-identity", identity_pool),
+                _identity_pool_arn("cognito-sync", identity_pool) + "/identity/*/dataset/Scores",
+                _identity_pool_arn("cognito-sync", identity_pool)
+                + "/identity/${cognito-identity.amazonaws.com:sub}/*",
+                f"arn:aws:iam::{ACCOUNT}:role/*",
+            ]
+        )
+
+    def statement(self, i: int, valid: bool) -> Any:
+        rng = self.rng
+        if not valid and rng.random() < 0.02:
+            return "not a statement"
+        st: dict[str, Any] = {"Effect": "Allow" if rng.random() < 0.8 else "Deny"}
+        if rng.random() < 0.5:
+            st["Sid"] = f"S{i % 7}" if not valid and rng.random() < 0.2 else f"S{i}"
+        actions = self._actions()
+        if actions is None:
+            st["NotAction"] = [rng.choice(WILDCARDS), _mangle(rng, rng.choice(self.actions))]
+        else:
+            st["Action"] = actions
+        kind = rng.random()
+        if kind < 0.1:
+            st["NotResource"] = self._resource()
+        elif kind < 0.3:
+            st["Resource"] = [self._resource(), self._resource()]
+        else:
+            st["Resource"] = self._resource()
+        if rng.random() < 0.15:
+            team = rng.choice(["blue", "red"])
+            st["Condition"] = {"StringEquals": {"aws:PrincipalTag/team": team}}
+        return st
+
+    def policies(self, statements: int, valid: bool = False) -> dict[str, Any]:
+        """Policies of up to eight statements, named so that case and non-ASCII order matter.
+        Unless `valid`, some statements are not objects and some Sids repeat."""
+        names = ["alpha", "Beta", "gamma-2", "Zeta", "ünï", "delta_1", "Eta", "theta"]
+        out: dict[str, Any] = {}
+        count = 0
+        for k in range(0, statements, 8):
+            name = f"{names[(k // 8) % len(names)]}-{k // 8}"
+            stmts = [self.statement(count + j, valid) for j in range(min(8, statements - k))]
+            count += len(stmts)
+            version = self.rng.choice(["2012-10-17"] * 4 + ["2008-10-17", None])
+            doc: dict[str, Any] = {"Statement": stmts[0] if len(stmts) == 1 else stmts}
+            if version:
+                doc["Version"] = version
+            out[name] = doc
+        return out
+
+    def requests(self, principals: list[str | None], n: int) -> list[dict[str, Any]]:
+        rng = self.rng
+        out = []
+        for _ in range(n):
+            action = rng.choice(
+                self.actions * 3 + list(NOT_CATALOGUED) + ["cognito-idp:Admin", "cognito-sync:list"]
+            )
+            pool = rng.choice(USER_POOLS)
+            identity_pool = rng.choice(IDENTITY_POOLS)
+            resource = rng.choice(
+                [
+                    "*",
+                    _user_pool_arn(pool),
+                    _identity_pool_arn("cognito-identity", identity_pool),
+                    _identity_pool_arn("cognito-sync", identity_pool)
+                    + "/identity/us-east-1:me/dataset/Scores",
+                    f"arn:aws:iam::{ACCOUNT}:role/r",
+                    "arn:aws:s3:::bucket/key",
+                ]
+            )
+            request: dict[str, Any] = {
+                "action": _mangle(rng, action),
+                "resource": resource,
+                "context": {
+                    "aws:PrincipalTag/team": rng.choice(["blue", "red"]),
+                    "aws:PrincipalTag/pool": rng.choice(USER_POOLS),
+                    "cognito-identity.amazonaws.com:sub": rng.choice(["us-east-1:me", "other"]),
+                },
+            }
+            principal = rng.choice(principals)
+            if principal is not None:
+                request["principal"] = principal
+            out.append(request)
+        return out
+
+
+def _store(gen: _Generator) -> dict[str, Any]:
+    return {
+        ROLE: {"policies": gen.policies(240)},
+        VALID_ROLE: {"policies": gen.policies(48, valid=True)},
+        USER: {
+            "policies": gen.policies(20),
+            "managed_policies": ["AmazonCognitoReadOnly"],
+            "permissions_boundary": {
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Action": "cognito-idp:*", "Resource": "*"}],
+            },
+        },
+        EMPTY: {"policies": {}},
+        MANAGED_ONLY: {"managed_policies": ["AmazonCognitoPowerUser"]},
+    }
+
+
+def _opa_decisions(bundle: Path, requests: list[dict[str, Any]], query: str, tmp: Path) -> Any:
+    path = tmp / "input.json"
+    path.write_text(json.dumps({"requests": requests}))
+    proc = subprocess.run(
+        [str(paths.opa_binary()), "eval", "-b", str(bundle), "-i", str(path), "-f", "json", query],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=600,
+    )
+    return json.loads(proc.stdout)["result"][0]["expressions"][0]["value"]
+
+
+@pytest.fixture(scope="module")
+def estate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any], _Generator]:
+    gen = _Generator(seed=20240601)
+    store = _store(gen)
+    out = tmp_path_factory.mktemp("index") / "bundle.tar.gz"
+    build_bundle(out, extra_data={"cognito/store": {"principals": store}})
+    return out, store, gen
+
+
+def test_indexed_decisions_equal_a_full_scan(estate: Any, tmp_path: Path) -> None:
+    bundle, _, gen = estate
+    session = f"arn:aws:sts::{ACCOUNT}:assumed-role/estate/s1"
+    principals = [ROLE, ROLE, ROLE, session, USER, EMPTY, MANAGED_ONLY, UNSTORED, None]
+    requests = gen.requests(principals, 1500)
+    query = "data.cognito.authz.decisions"
+    indexed = _opa_decisions(bundle, requests, query, tmp_path)
+    scanned = _opa_decisions(
+        bundle, requests, f"{query} with data.cognito.store.index as {{}}", tmp_path
+    )
+    assert len(indexed) == len(requests)
+    differing = [(r, a, b) for r, a, b in zip(requests, indexed, scanned, strict=True) if a != b]
+    assert differing == []
+    # Not only the deciding statements: every identity-based statement that applies.
+    applied = "[data.cognito.iam.facts(r).identity | some r in input.requests]"
+    indexed_applied = _opa_decisions(bundle, requests, applied, tmp_path)
+    scanned_applied = _opa_decisions(
+        bundle, requests, f"{applied} with data.cognito.store.index as {{}}", tmp_path
+    )
+    assert indexed_applied == scanned_applied
+    assert sum(len(a) for a in indexed_applied) > len(requests)
+    # The generated requests reach every kind of outcome.
+    assert {d["decision"] for d in indexed} >= {"allow", "explicit_deny", "implicit_deny"}
+
+
+def test_indexed_decisions_equal_inline_policies(estate: Any, tmp_path: Path) -> None:
+    """The stored policies sent inline instead (in name order) decide the same way."""
+    bundle, store, gen = estate
+    names = sorted(store[VALID_ROLE]["policies"], key=lambda n: n.encode())
+    docs = [store[VALID_ROLE]["policies"][n] for n in names]
+    label = {f"policies[{i}]": f"principal:{n}" for i, n in enumerate(names)}
+    requests = gen.requests([VALID_ROLE], 600)
+    inline = [{**r, "principal": UNSTORED, "policies": docs} for r in requests]
+    stored = _opa_decisions(bundle, requests, "data.cognito.authz.decisions", tmp_path)
+    sent = _opa_decisions(bundle, inline, "data.cognito.authz.decisions", tmp_path)
+
+    def comparable(d: Mapping[str, Any]) -> tuple[Any, ...]:
+        matched = [{**m, "policy": label.get(m["policy"], m["policy"])} for m in d["matched"]]
+        # Diagnostics of inline policies (and of the unstored principal) are the inline side's.
+        warnings = [
+            w
+            for w in d["warnings"]
+            if w["code"] != "principal_not_stored" and not w["message"].startswith("policies[")
+        ]
+        return d["allowed"], d["decision"], matched, warnings
+
+    differing = [
+        (r, a, b)
+        for r, a, b in zip(requests, stored, sent, strict=True)
+        if comparable(a) != comparable(b)
+    ]
+    assert differing == []
+    assert {d["decision"] for d in sent} >= {"allow", "explicit_deny", "implicit_deny"}
+
+
+def test_the_index_narrows_the_statements_matched(estate: Any, tmp_path: Path) -> None:
+    """The decisions above really go through the index: far fewer statements than stored."""
+    bundle, store, _ = estate
+    total = sum(
+        len(d["Statement"]) if isinstance(d["Statement"], list) else 1
+        for d in store[ROLE]["policies"].values()
+    )
+    request = {"action": "cognito-idp:AdminGetUser", "resource": _user_pool_arn(USER_POOLS[0])}
+    query = (
+        "count(data.cognito.principal.stored_statements("
+        f'data.cognito.principal.caller({{"principal": "{ROLE}"}}), input.requests[0]))'
+    )
+    candidates = _opa_decisions(bundle, [request], query, tmp_path)
+    unindexed = _opa_decisions(
+        bundle, [request], f"{query} with data.cognito.store.index as {{}}", tmp_path
+    )
+    assert unindexed >= total - 10  # every statement but the few non-objects
+    assert candidates < total // 3
+
+
+# --- the index itself ---------------------------------------------------------------------------
+
+POOL = f"arn:aws:cognito-idp:us-east-1:{ACCOUNT}:userpool/"
+
+
+def test_principal_index_classifies_statements() -> None:
+    entry = {
+        "policies": {
+            "b": {
+                "Statement": [
+                    {"Effect": "Allow", "Action": "Cognito-IDP:ListUsers", "Resource": POOL + "p1"},
+                    {"Effect": "Allow", "Action": ["cognito-idp:List*"], "Resource": POOL + "*"},
+                    {"Effect": "Deny", "NotAction": "cognito-idp:ListUsers", "Resource": "*"},
+                    "not a statement",
+                    {"Effect": "Allow", "Action": "cognito-idp:L\u0130stUsers", "Resource": "*"},
+                    {"Effect": "Allow", "Action": {"a": "cognito-idp:ListUsers"}, "Resource": "*"},
+                ]
+            },
+            "a": {"Statement": {"Effect": "Allow", "Action": "sts:AssumeRole", "NotResource": "x"}},
+            "c": {"Version": "2012-10-17"},
+            "d": "not a policy",
+        }
+    }
+    index = principal_index(entry, ["cognito-idp:listusers", "cognito-idp:listgroups"])
+    assert index["refs"] == [["a", 0], ["b", 0], ["b", 1], ["b", 2], ["b", 4], ["b", 5]]
+    assert index["actions"] == {
+        "cognito-idp:listgroups": {"exact": {}, "prefix": {POOL: [2]}},
+        "cognito-idp:listusers": {"exact": {POOL + "p1": [1]}, "prefix": {POOL: [2]}},
+        "sts:assumerole": {"exact": {}, "prefix": {"": [0]}},
+    }
+    assert index["wildcard"] == [2]
+    # NotAction, non-ASCII action text and an Action object are candidates for every action.
+    assert index["scan"] == [3, 4, 5]
+
+
+@pytest.mark.parametrize(
+    ("resource", "exact", "prefix"),
+    [
+        ("*", {}, {"": [0]}),
+        (POOL + "p1", {POOL + "p1": [0]}, {}),
+        (POOL + "p?", {}, {POOL: [0]}),
+        (POOL + "${aws:PrincipalTag/pool}", {}, {POOL: [0]}),
+        ("arn:aws:cognito-idp:us-east-1:*", {}, {"arn:aws:cognito-idp:us-east-1:": [0]}),
+        ("arn:aws:cognito-idp:us-*", {}, {"arn:aws:cognito-idp:": [0]}),
+        ([POOL + "p1", "arn:aws:s3:::b/*"], {POOL + "p1": [0]}, {"arn:aws:s3:::b/": [0]}),
+        ("arn:aws:s3:::b/\ud800", {}, {"": [0]}),
+    ],
+)
+def test_resource_groups(resource: Any, exact: Any, prefix: Any) -> None:
+    statement = {"Effect": "Allow", "Action": "cognito-idp:ListUsers", "Resource": resource}
+    index = principal_index({"policies": {"p": {"Statement": [statement]}}}, [])
+    assert index["actions"] == {"cognito-idp:listusers": {"exact": exact, "prefix": prefix}}
+
+
+def test_no_resource_group_for_empty_action_or_resource_lists() -> None:
+    statements = [
+        {"Effect": "Allow", "Action": [], "Resource": "*"},
+        {"Effect": "Allow", "Action": "cognito-idp:ListUsers", "Resource": []},
+    ]
+    index = principal_index({"policies": {"p": {"Statement": statements}}}, [])
+    assert index["refs"] == [["p", 0], ["p", 1]]
+    assert index["actions"] == {"cognito-idp:listusers": {"exact": {}, "prefix": {}}}
+    assert index["scan"] == index["wildcard"] == []
+
+
+def test_with_index_keeps_the_store_and_replaces_an_old_index() -> None:
+    store = {"principals": {ROLE: {"policies": {}}}, "index": {"stale": True}}
+    indexed = with_index(store, ["cognito-idp:listusers"])
+    assert indexed["principals"] is store["principals"]
+    assert indexed["index"]["expanded"] == {"cognito-idp:listusers": True}
+    assert set(indexed["index"]["principals"]) == {ROLE}
+    assert store["index"] == {"stale": True}  # the caller's data is not changed
+    assert with_index({"other": 1}, []) == {"other": 1}
+
+
+def test_catalog_actions_are_the_catalog_keys() -> None:
+    actions = catalog_actions(paths.data_dir())
+    assert "cognito-idp:admincreateuser" in actions
+    assert all(a == a.lower() for a in actions)
+    assert catalog_actions(Path("/nonexistent")) == ()
