@@ -17,6 +17,7 @@
 #   input.
 package cognito.analysis.resources
 
+import data.cognito.arn
 import data.cognito.catalog
 import data.cognito.match
 
@@ -75,9 +76,20 @@ _fields(ps) := {
 #   with a witness. Empty for a pattern that is no ARN pattern; every type for "*".
 can_name(p) := types if p == "*" # regal ignore:external-reference
 
-else := {rtype |
+else := _concrete_types(p) if {
+	not match.has_wildcard(p)
+} else := {rtype |
 	some rtype in types # regal ignore:external-reference
 	witness(p, rtype, "")
+}
+
+# An ARN without wildcards: the type cognito.arn finds from the templates.
+_concrete_types(p) := {rtype |
+	parsed := arn.parse(p)
+	name := arn.resource_type(parsed)
+	some rtype in types # regal ignore:external-reference
+	rtype[1] == name
+	template_service(rtype) == parsed.service
 }
 
 # METADATA
@@ -87,7 +99,10 @@ else := {rtype |
 #   partition, region and account become concrete text (the account becomes
 #   account when p allows it and account is not ""). Policy variables are read
 #   as the text they are written with.
-witness(p, rtype, account) := concat(":", [
+witness(p, rtype, account) := p if {
+	not match.has_wildcard(p)
+	rtype in _concrete_types(p)
+} else := concat(":", [
 	"arn",
 	_head(f.partition, template[1], "aws"),
 	template[2],
