@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from . import __version__, cli_bench, cli_fleet
+from . import __version__, cli_analysis, cli_bench, cli_fleet
 from .cli_common import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, report_error
 from .client import check_request
 from .engine import Engine
@@ -146,6 +146,7 @@ def build_parser() -> argparse.ArgumentParser:
     examples.set_defaults(func=cmd_examples)
 
     cli_fleet.register(sub)
+    cli_analysis.register(sub)
     cli_bench.register(sub)
     return parser
 

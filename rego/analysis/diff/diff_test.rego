@@ -117,7 +117,7 @@ test_errors_name_the_version if {
 		"old": {"policies": [{"name": "x.json", "document": {}}]}, "new": {},
 		"resource": "arn:aws:s3:::b",
 	})
-	[e.field | some e in report.errors] == ["old: x.json.Statement", "resource"]
+	[e.field | some e in report.errors] == ["old: x.json: Statement", "resource"]
 	report.rows == []
 	from_input := diff.report with input as {"old": "junk", "new": {}}
 	from_input.rows == []

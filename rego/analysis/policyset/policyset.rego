@@ -15,6 +15,7 @@ import data.cognito.analysis.actions
 import data.cognito.analysis.resources
 import data.cognito.catalog
 import data.cognito.iam
+import data.cognito.managed
 import data.cognito.match
 import data.cognito.policy
 import data.cognito.principal
@@ -39,12 +40,15 @@ _validation_errors(pset) := {_named(e, pset) |
 	}))
 }
 
-# "policies[3].Statement[0]" -> "NAME: Statement[0]".
-_named(e, pset) := object.union(e, {"field": sprintf("%s%s", [_policy_name(pset.policies[i], i), rest])}) if {
+# "policies[3].Statement[0]" -> "NAME: Statement[0]", "policies[3]" -> "NAME".
+_named(e, pset) := object.union(e, {"field": _field(_policy_name(pset.policies[i], i), m[2])}) if {
 	some m in regex.find_all_string_submatch_n(`^policies\[([0-9]+)\](.*)$`, e.field, 1)
 	i := to_number(m[1])
-	rest := m[2]
 } else := e
+
+_field(name, "") := name
+
+_field(name, rest) := sprintf("%s: %s", [name, trim_prefix(rest, ".")]) if rest != ""
 
 _policy_name(p, i) := p.name if is_string(p.name)
 
@@ -103,15 +107,39 @@ else := ""
 #   pattern, "" for NotResource -> the statements without Resource "*" that
 #   have it), "dependent" (the Allow statements whose effect depends on the
 #   request: a Condition or a policy variable), "narrow" (Resource pattern ->
-#   the resource types it can name without covering all of them)}.
+#   the resource types it can name without covering all of them), "inline"
+#   (how many of the policies are the set's own: the others - its AWS managed
+#   policies, the principal's stored policies - are indexed for their
+#   Resource patterns and Conditions only, since requests name them)}.
 index(pset) := object.union(_statement_index(statements, pset), {
-	"names": [_policy_name(p, i) | some i, p in _array(pset.policies)],
+	"names": array.concat([_policy_name(p, i) | some i, p in _array(pset.policies)], [e.name | some e in extra]),
 	"versions": [_version(d) | some d in docs],
 	"statements": statements,
+	"inline": count(_array(object.get(pset, "policies", []))),
 }) if {
-	docs := [_object(object.get(p, "document", {})) | some p in _array(pset.policies)]
+	extra := _requested_documents(pset)
+	docs := array.concat(
+		[_object(object.get(p, "document", {})) | some p in _array(pset.policies)],
+		[e.document | some e in extra],
+	)
 	statements := [policy.statement_list(d) | some d in docs]
 }
+
+# The documents a request applies by name: the set's AWS managed policies, and
+# the stored policies and managed policies of its principal.
+_requested_documents(pset) := array.concat(_managed_documents(object.get(pset, "managed_policies", [])), [
+{"name": sprintf("principal:%s", [name]), "document": doc} |
+	some name, doc in _object(object.get(_stored(pset), "policies", {}))
+])
+
+_managed_documents(refs) := [{"name": managed.name(ref), "document": managed.document(ref)} |
+	some ref in _array(refs)
+	managed.document(ref)
+]
+
+_stored(pset) := principal.stored(principal.caller({"principal": pset.principal})) if is_string(pset.principal)
+
+else := {}
 
 _version(d) := {"Version": d.Version} if "Version" in object.keys(d)
 
@@ -208,10 +236,11 @@ relevant(idx, act, resource, universal) := sort(_universal(idx, act, universal) 
 	named := object.get(idx.named, act, set())
 	some k in numbers.range(0, count(resource))
 	some ref in object.get(idx.prefixes, substring(resource, 0, k), [])
+	ref[0] < idx.inline
 	ref in named
 })
 
-_universal(idx, act, null) := {ref | some ref in object.get(idx.universal, act, [])}
+_universal(idx, act, null) := {ref | some ref in object.get(idx.universal, act, []); ref[0] < idx.inline}
 
 _universal(_, _, refs) := {ref | some ref in refs} if refs != null
 
@@ -254,7 +283,7 @@ representatives(idx, pset, act, resource) := {ref |
 	some k, ref in refs
 	k in firsts
 } if {
-	refs := object.get(idx.universal, act, [])
+	refs := [ref | some ref in object.get(idx.universal, act, []); ref[0] < idx.inline]
 	c := principal.caller(pset)
 	req := {"action": act, "resource": resource, "context": principal.context(pset, c)}
 	applied := iam.applied([{"label": k, "doc": _single(idx, ref)} | some k, ref in refs], req)

@@ -81,6 +81,9 @@ test_managed_policies_keep_their_names if {
 	]
 	policyset.base(managed) == managed
 	policyset.account(managed) == ""
+	idx := policyset.index(managed)
+	[idx.names, idx.inline] == [["AmazonCognitoReadOnly"], 0]
+	policyset.relevant(idx, "cognito-idp:ListUsers", _pool, null) == []
 }
 
 # A Deny on "*" decides every resource; an unconditional Allow on "*" too.
@@ -102,7 +105,7 @@ test_representatives if {
 test_set_errors if {
 	statement := {"Effect": "Maybe", "Action": "cognito-idp:ListUsers", "Resource": "*"}
 	bad := {"policies": [{"name": "bad.json", "document": {"Statement": [statement]}}]}
-	[[e.code, e.field] | some e in policyset.set_errors(bad)] == [["invalid_effect", "bad.json.Statement[0].Effect"]]
+	[[e.code, e.field] | some e in policyset.set_errors(bad)] == [["invalid_effect", "bad.json: Statement[0].Effect"]]
 	unnamed := {"policies": [{"document": "junk"}]}
 	[e.field | some e in policyset.set_errors(unnamed)] == ["policies[0]"]
 	wildcard := {"resource": "arn:aws:cognito-idp:*:*:userpool/*"}

@@ -203,9 +203,26 @@ test_principal_from_the_bundle if {
 	_row(report, "cognito-idp:ListUsers", "cognito-idp:userpool").decision == "allow"
 }
 
+# The stored policies' own Resource patterns are what "partial" is judged on.
+test_principal_limited_to_one_region if {
+	regional := "arn:aws:cognito-idp:us-east-1:111122223333:userpool/*"
+	store := {"arn:aws:iam::111122223333:role/Support": {"policies": {"support": {
+		"Version": "2012-10-17",
+		"Statement": [{"Effect": "Allow", "Action": "cognito-idp:AdminGetUser", "Resource": regional}],
+	}}}}
+	query := {"principal": "arn:aws:iam::111122223333:role/Support"}
+
+	# regal ignore:unresolved-reference
+	report := whatcan.report with input as query with data.cognito.store.principals as store
+	get := _row(report, "cognito-idp:AdminGetUser", "cognito-idp:userpool")
+	get.decision == "partial"
+	get.on == [regional]
+	get.matched == [{"policy": "principal:support", "statement": 0, "effect": "Allow"}]
+}
+
 test_errors if {
 	report := whatcan.report with input as {"policies": [{"name": "bad.json", "document": {"Statement": "no"}}]}
-	[e.field | some e in report.errors] == ["bad.json.Statement"]
+	[e.field | some e in report.errors] == ["bad.json: Statement"]
 	report.rows == []
 	wildcard := whatcan.report with input as {
 		"managed_policies": ["AmazonCognitoReadOnly"],

@@ -1,0 +1,206 @@
+"""Command-line subcommands for policy analysis: `lint`, `what-can`, `who-can` and `diff`.
+`register(subparsers)` adds them to the `pycognito-opa` parser.
+
+Exit codes as in the rest of the CLI: 0 success, 1 findings (lint findings at or above
+--fail-on; diff widening access with --fail-on-widen), 2 bad input (one JSON line on stderr),
+3 OPA missing or unreachable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from .analysis import (
+    PolicySet,
+    analysis_engine,
+    diff,
+    lint,
+    load_policy_set,
+    render_diff,
+    render_lint,
+    render_what_can,
+    render_who_can,
+    what_can,
+    who_can,
+)
+from .cli_common import EXIT_FINDINGS, EXIT_OK
+from .engine import Engine
+from .errors import EXIT_INPUT, InputFileError, PyCognitoOpaError
+
+
+class UsageError(PyCognitoOpaError):
+    """Options that do not fit together (reported like any bad input)."""
+
+    code = "usage"
+    exit_code = EXIT_INPUT
+
+
+def _engine(args: argparse.Namespace) -> Engine:
+    bundle = getattr(args, "bundle", None)
+    if bundle is not None and not Path(bundle).is_file():
+        raise InputFileError(bundle, "bundle not found (build it with pycognito-opa bundle build)")
+    if bundle is not None and args.opa_url:
+        raise UsageError("give --bundle (a local OPA with that bundle) or --opa-url, not both")
+    return analysis_engine(url=args.opa_url, bundle=bundle)
+
+
+def _print_json(value: Any) -> None:
+    json.dump(value, sys.stdout, indent=2)
+    sys.stdout.write("\n")
+
+
+# lint ---------------------------------------------------------------------------------------
+
+
+def cmd_lint(args: argparse.Namespace) -> int:
+    if not args.policies and not args.bundle:
+        raise UsageError("give policy files, or --bundle B to lint its stored principals' policies")
+    policy_set = load_policy_set(args.policies) if args.policies else PolicySet()
+    with _engine(args) as engine:
+        report = lint(engine, policy_set, stored=not args.policies)
+    if args.json:
+        _print_json(report.to_dict())
+    else:
+        print(render_lint(report))
+    return EXIT_FINDINGS if report.at_or_above(args.fail_on) else EXIT_OK
+
+
+# what-can -----------------------------------------------------------------------------------
+
+
+def cmd_what_can(args: argparse.Namespace) -> int:
+    if not args.policy and not args.principal:
+        raise UsageError("give --policy FILE... or --principal ARN --bundle B")
+    if args.principal and not (args.bundle or args.opa_url):
+        raise UsageError("--principal needs --bundle B, the bundle that stores its policies")
+    policy_set = load_policy_set(args.policy) if args.policy else PolicySet()
+    with _engine(args) as engine:
+        report = what_can(engine, policy_set, principal=args.principal, resource=args.resource)
+    if args.json:
+        _print_json(report.to_dict())
+    else:
+        print(render_what_can(report))
+    return EXIT_OK
+
+
+# who-can ------------------------------------------------------------------------------------
+
+
+def cmd_who_can(args: argparse.Namespace) -> int:
+    if not (args.bundle or args.opa_url):
+        raise UsageError("give --bundle B, a bundle built with --policies (its principals)")
+    with _engine(args) as engine:
+        report = who_can(engine, args.action, args.resource)
+    if args.json:
+        _print_json(report.to_dict())
+    else:
+        print(render_who_can(report))
+    return EXIT_OK
+
+
+# diff ---------------------------------------------------------------------------------------
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    old = load_policy_set([args.old])
+    new = load_policy_set([args.new])
+    with _engine(args) as engine:
+        report = diff(engine, old, new, resource=args.resource)
+    if args.json:
+        _print_json(report.to_dict())
+    else:
+        print(render_diff(report))
+    return EXIT_FINDINGS if args.fail_on_widen and report.widened else EXIT_OK
+
+
+# parser -------------------------------------------------------------------------------------
+
+
+def _add_engine_args(parser: argparse.ArgumentParser, bundle_help: str) -> None:
+    parser.add_argument("--bundle", metavar="B", help=bundle_help)
+    parser.add_argument(
+        "--opa-url",
+        metavar="URL",
+        help="query an OPA that is already running (default: start a local one on 127.0.0.1)",
+    )
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+
+
+_DEFAULT_BUNDLE = "bundle for the local OPA (default: the project's default bundle)"
+
+
+def register(subparsers: Any) -> None:
+    """Add `lint`, `what-can`, `who-can` and `diff` to the `pycognito-opa` parser."""
+    p = subparsers.add_parser(
+        "lint",
+        help="find mistakes and risks in IAM policies for Cognito",
+        description=(
+            "Lint JSON or YAML policy files (a folder stands for its policy files; an AWS "
+            "managed policy name such as AmazonCognitoPowerUser for that policy), or with "
+            "--bundle and no files every policy of the principals stored in the bundle. Each "
+            "finding names its rule, severity, policy, statement (Sid or index) and a hint. "
+            "Exit 1 when a finding is at or above --fail-on."
+        ),
+    )
+    p.add_argument("policies", nargs="*", metavar="POLICY_FILE", help="policy file or folder")
+    p.add_argument(
+        "--fail-on",
+        choices=("warning", "error"),
+        default="error",
+        help="exit 1 when a finding has this severity or a higher one (default: error)",
+    )
+    _add_engine_args(p, "bundle for the local OPA; without POLICY_FILE, lint its principals")
+    p.set_defaults(func=cmd_lint)
+
+    p = subparsers.add_parser(
+        "what-can",
+        help="what a policy set or a stored principal may do, for every Cognito action",
+        description=(
+            "For every Amazon Cognito action, the decision for the policies (--policy: files, "
+            "folders or AWS managed policy names) and/or a principal stored in --bundle: on "
+            "--resource ARN, or per resource type (allow: every resource of the type; partial: "
+            "some; conditional: depending on the request). Grouped by service and access level."
+        ),
+    )
+    p.add_argument(
+        "--policy", nargs="+", action="extend", metavar="FILE", help="policy files or names"
+    )
+    p.add_argument("--principal", metavar="ARN", help="a principal stored in --bundle")
+    p.add_argument("--resource", metavar="ARN", help="decide on this resource (or *)")
+    _add_engine_args(p, _DEFAULT_BUNDLE + "; with --principal, the bundle storing it")
+    p.set_defaults(func=cmd_what_can)
+
+    p = subparsers.add_parser(
+        "who-can",
+        help="which principals stored in a bundle may call an action on a resource",
+        description=(
+            "The principals stored in --bundle (built with bundle build --policies) that may call "
+            "ACTION on RESOURCE, each with the statements that allow it."
+        ),
+    )
+    p.add_argument("action", metavar="ACTION", help="for example cognito-idp:AdminDeleteUser")
+    p.add_argument("resource", metavar="RESOURCE", help="an ARN, or * for actions without one")
+    _add_engine_args(p, "the bundle whose principals are asked about")
+    p.set_defaults(func=cmd_who_can)
+
+    p = subparsers.add_parser(
+        "diff",
+        help="what a new version of a policy set grants or takes away",
+        description=(
+            "The (action, resource type) decisions that differ between OLD and NEW (each a "
+            "policy file, a folder of them or an AWS managed policy name). Exit 1 with "
+            "--fail-on-widen when the new version allows something the old one did not."
+        ),
+    )
+    p.add_argument("old", metavar="OLD", help="the policy set before")
+    p.add_argument("new", metavar="NEW", help="the policy set after")
+    p.add_argument("--resource", metavar="ARN", help="compare the decisions on this resource")
+    p.add_argument(
+        "--fail-on-widen", action="store_true", help="exit 1 when the new version widens access"
+    )
+    _add_engine_args(p, _DEFAULT_BUNDLE)
+    p.set_defaults(func=cmd_diff)
