@@ -313,6 +313,7 @@ class Row:
     except_: tuple[str, ...] = ()
     matched: tuple[Mapping[str, Any], ...] = ()
     conditional: tuple[Mapping[str, Any], ...] = ()
+    checked: tuple[Mapping[str, Any], ...] = ()
 
     @classmethod
     def from_dict(cls, raw: Mapping[str, Any]) -> Row:
@@ -329,12 +330,13 @@ class Row:
             except_=tuple(raw.get("except", [])),
             matched=tuple(raw.get("matched", [])),
             conditional=tuple(raw.get("conditional", [])),
+            checked=tuple(raw.get("checked", [])),
         )
 
     def to_dict(self) -> dict[str, Any]:
         out = {k: v for k, v in vars(self).items() if k != "except_"}
         out["except"] = list(self.except_)
-        for key in ("on", "matched", "conditional"):
+        for key in ("on", "matched", "conditional", "checked"):
             out[key] = list(out[key])
         return out
 
@@ -448,7 +450,7 @@ class DiffRow:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        side = ("decision", "allowed", "on", "except", "matched", "conditional")
+        side = ("decision", "allowed", "on", "except", "matched", "conditional", "checked")
         old, new = self.old.to_dict(), self.new.to_dict()
         return {
             **{k: new[k] for k in ("action", "service", "access_level", "resource_type")},
@@ -597,18 +599,21 @@ def _table(rows: Sequence[Sequence[str]]) -> list[str]:
     return ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
 
 
+def _some(items: Sequence[str], shown: int = 3) -> str:
+    text = "; ".join(items[:shown])
+    return text + (f" (+{len(items) - shown} more)" if len(items) > shown else "")
+
+
 def _detail(row: Row) -> str:
     parts: list[str] = []
     if row.decision == "partial" and row.on != ("*",):
-        parts.append("on " + ", ".join(row.on))
+        parts.append("on " + _some(row.on))
     if row.except_:
-        parts.append("except " + ", ".join(row.except_))
+        parts.append("except " + _some(row.except_))
     if row.matched and row.decision != "conditional":
-        parts.append("by " + "; ".join(_who(m) for m in row.matched[:3]))
-        if len(row.matched) > 3:
-            parts[-1] += f" (+{len(row.matched) - 3})"
+        parts.append("by " + _some([_who(m) for m in row.matched]))
     if row.decision == "conditional":
-        parts.append("if the request meets " + "; ".join(_who(m) for m in row.conditional))
+        parts.append("if the request meets " + _some([_who(m) for m in row.conditional]))
     return ", ".join(parts)
 
 
@@ -676,9 +681,9 @@ def render_diff(report: DiffReport) -> str:
         for r in report.rows:
             detail = []
             if r.gained:
-                detail.append("now allowed on " + ", ".join(_all(x) for x in r.gained))
+                detail.append("now allowed on " + _some([_all(x) for x in r.gained]))
             if r.lost:
-                detail.append("no longer on " + ", ".join(_all(x) for x in r.lost))
+                detail.append("no longer on " + _some([_all(x) for x in r.lost]))
             resource = r.new.resource_type if report.resource is None else r.new.resource
             rows.append([r.change, r.new.action, resource, r.old.decision, r.new.decision])
             rows[-1].append("; ".join(detail))

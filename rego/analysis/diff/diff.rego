@@ -112,13 +112,27 @@ _difference(before, after) := object.union(_head(after), {
 	"gained": gained,
 	"lost": lost,
 }) if {
-	gained := sort({x | some x in after.on; not x in before.on} | {x | some x in before.except; not x in after.except})
-	lost := sort({x | some x in before.on; not x in after.on} | {x | some x in after.except; not x in before.except})
+	gained := _newly_allowed(before, after)
+	lost := _newly_allowed(after, before)
 	up := _rank[after.decision] > _rank[before.decision]
 	down := _rank[after.decision] < _rank[before.decision]
 	widened := _either(up, count(gained) > 0)
 	narrowed := _either(down, count(lost) > 0)
 	_differs(before, after, widened, narrowed)
+}
+
+# The resources (patterns, "*" for every resource of the type) that the second
+# row allows and the first does not: both were decided on the same resources.
+_newly_allowed(first, second) := sort({c.resource |
+	some c in second.checked
+	c.allowed
+	not _allows(first, c.resource)
+})
+
+_allows(row, resource) if {
+	some c in row.checked
+	c.resource == resource
+	c.allowed
 }
 
 default _either(_, _) := false
@@ -135,7 +149,7 @@ _differs(before, after, _, _) if before.decision != after.decision
 
 _head(r) := {k: r[k] | some k in ["action", "service", "access_level", "resource_type", "resource"]}
 
-_side_view(r) := {k: r[k] | some k in ["decision", "allowed", "on", "except", "matched", "conditional"]}
+_side_view(r) := {k: r[k] | some k in ["decision", "allowed", "on", "except", "matched", "conditional", "checked"]}
 
 _change(true, false) := "widened"
 

@@ -122,3 +122,16 @@ test_errors_name_the_version if {
 	from_input := diff.report with input as {"old": "junk", "new": {}}
 	from_input.rows == []
 }
+
+# An Allow on every user pool added beside one on pool A: pool A stays allowed,
+# every other pool is gained.
+test_allowed_on_every_pool_widens if {
+	every_pool := {"name": "admin.json", "document": {"Version": "2012-10-17", "Statement": [
+		{"Sid": "Admin", "Effect": "Allow", "Action": "cognito-idp:Admin*", "Resource": _pool},
+		{"Effect": "Allow", "Action": "cognito-idp:AdminGetUser", "Resource": "arn:aws:cognito-idp:*:*:userpool/*"},
+	]}}
+	report := diff.compare({"old": {"policies": [_admin]}, "new": {"policies": [every_pool]}})
+	[[r.action, r.old.decision, r.new.decision, r.gained, r.lost] | some r in report.rows] == [[
+		"cognito-idp:AdminGetUser", "partial", "allow", ["*"], [],
+	]]
+}

@@ -127,6 +127,7 @@ _row(idx, pset, act, rtype, resource, given) := object.union(_row_head(act, rtyp
 	"except": [],
 	"matched": [],
 	"conditional": [],
+	"checked": [],
 }) if {
 	catalog.unsigned(act)
 } else := _single_row(idx, pset, act, rtype, resource) if {
@@ -165,6 +166,7 @@ _single_row(idx, pset, act, rtype, resource) := object.union(_row_head(act, rtyp
 	"except": [],
 	"matched": d.matched,
 	"conditional": conditional,
+	"checked": [{"resource": resource, "allowed": d.allowed}],
 }) if {
 	d := policyset.decide(idx, pset, act, resource, null)
 	conditional := _conditional(idx, pset, act, rtype)
@@ -177,6 +179,9 @@ _type_row(idx, pset, act, rtype, given) := object.union(_row_head(act, rtype, ge
 	"except": [c.pattern | d.allowed; some c in denied],
 	"matched": _type_matched(d, allowed),
 	"conditional": conditional,
+	"checked": array.concat([{"resource": "*", "allowed": d.allowed}], [{"resource": c.pattern, "allowed": w.allowed} |
+		some [c, w] in decided
+	]),
 }) if {
 	generic := resources.generic(rtype, policyset.account(pset))
 	d := policyset.decide(idx, pset, act, generic, null)
@@ -217,17 +222,19 @@ _conditional_or(d, conditional) := "conditional" if {
 # The Allow statements naming act that could grant it on rtype ("*": on
 # Resource "*") depending on the request: a Condition, or a policy variable
 # in Resource.
-_conditional(idx, pset, act, rtype) := [{"policy": idx.names[i], "statement": policy.label(st, j)} |
-	some [i, j] in sort({ref | some ref in idx.dependent; ref in object.get(idx.named, act, set())})
+_conditional(idx, pset, act, rtype) := _dependent(idx, act, rtype, policyset.account(pset))
+
+_dependent(idx, act, rtype, account) := [{"policy": idx.names[i], "statement": policy.label(st, j)} |
+	some [i, j] in sort(idx.dependent & object.get(idx.named, act, set()))
 	st := idx.statements[i][j]
-	_could_name(st, rtype, policyset.account(pset))
+	_could_name(st, rtype, account)
 ]
 
-_could_name(s, _, _) if "NotResource" in object.keys(s)
-
-_could_name(s, _, _) if "*" in _strings(object.get(s, "Resource", []))
-
 _could_name(s, rtype, account) if {
+	"NotResource" in object.keys(s)
+} else if {
+	"*" in _strings(object.get(s, "Resource", []))
+} else if {
 	rtype != "*"
 	some p in _strings(object.get(s, "Resource", []))
 	resources.witness(p, rtype, account)
