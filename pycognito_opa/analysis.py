@@ -673,20 +673,27 @@ def render_who_can(report: WhoCanReport) -> str:
 
 
 def render_diff(report: DiffReport) -> str:
-    """One line per changed (action, resource type): old and new decision, what was gained or
-    lost; then the counts."""
+    """One line per changed (action, resource type), or per changed action on the given
+    resource: old and new decision, what was gained or lost; then the counts."""
     lines: list[str] = []
+    if report.resource is not None:
+        lines.append(f"Decisions on {report.resource}:")
     if report.rows:
-        rows = [["CHANGE", "ACTION", "RESOURCE TYPE", "OLD", "NEW", "DETAIL"]]
+        on_resource = report.resource is not None
+        header = ["CHANGE", "ACTION", "OLD", "NEW"]
+        rows = [header if on_resource else [*header[:2], "RESOURCE TYPE", *header[2:], "DETAIL"]]
         for r in report.rows:
+            if on_resource:
+                rows.append([r.change, r.new.action, r.old.decision, r.new.decision])
+                continue
             detail = []
+            kind = r.new.resource_type
             if r.gained:
-                detail.append("now allowed on " + _some([_all(x) for x in r.gained]))
+                detail.append("now allowed on " + _some([_all(x, kind) for x in r.gained]))
             if r.lost:
-                detail.append("no longer on " + _some([_all(x) for x in r.lost]))
-            resource = r.new.resource_type if report.resource is None else r.new.resource
-            rows.append([r.change, r.new.action, resource, r.old.decision, r.new.decision])
-            rows[-1].append("; ".join(detail))
+                detail.append("no longer on " + _some([_all(x, kind) for x in r.lost]))
+            rows.append([r.change, r.new.action, r.new.resource_type, r.old.decision])
+            rows[-1] += [r.new.decision, "; ".join(detail)]
         lines += _table(rows)
         lines.append("")
     summary = report.summary
@@ -697,5 +704,7 @@ def render_diff(report: DiffReport) -> str:
     return "\n".join(lines)
 
 
-def _all(resource: str) -> str:
-    return "every resource of the type" if resource == "*" else resource
+def _all(resource: str, resource_type: str) -> str:
+    if resource != "*":
+        return resource
+    return 'Resource "*"' if resource_type == "*" else "every resource of the type"
