@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -48,9 +49,18 @@ def _engine(args: argparse.Namespace) -> Engine:
     return analysis_engine(url=args.opa_url, bundle=bundle)
 
 
+def _emit(text: str) -> None:
+    """Print, and stay quiet when the reader has gone (`| head`): no traceback."""
+    try:
+        sys.stdout.write(text + "\n")
+        sys.stdout.flush()
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+
+
 def _print_json(value: Any) -> None:
-    json.dump(value, sys.stdout, indent=2)
-    sys.stdout.write("\n")
+    _emit(json.dumps(value, indent=2))
 
 
 # lint ---------------------------------------------------------------------------------------
@@ -65,7 +75,7 @@ def cmd_lint(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(report.to_dict())
     else:
-        print(render_lint(report))
+        _emit(render_lint(report))
     return EXIT_FINDINGS if report.at_or_above(args.fail_on) else EXIT_OK
 
 
@@ -83,7 +93,7 @@ def cmd_what_can(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(report.to_dict())
     else:
-        print(render_what_can(report))
+        _emit(render_what_can(report))
     return EXIT_OK
 
 
@@ -98,7 +108,7 @@ def cmd_who_can(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(report.to_dict())
     else:
-        print(render_who_can(report))
+        _emit(render_who_can(report))
     return EXIT_OK
 
 
@@ -113,7 +123,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(report.to_dict())
     else:
-        print(render_diff(report))
+        _emit(render_diff(report))
     return EXIT_FINDINGS if args.fail_on_widen and report.widened else EXIT_OK
 
 
