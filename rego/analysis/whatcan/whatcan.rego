@@ -73,8 +73,13 @@ _analysed(pset, found) := {
 rows(idx, pset, resource) := sort_rows([row |
 	some act in actions.catalogued
 	some rtype in row_types(act, resource)
-	row := _row(idx, pset, act, rtype, resource, candidates(idx, pset, act, rtype))
+	row := _row(idx, pset, act, rtype, resource, _given(idx, pset, act, rtype, resource))
 ])
+
+# Resource patterns to decide on: only for a row per resource type.
+_given(idx, pset, act, rtype, null) := candidates(idx, pset, act, rtype)
+
+_given(_, _, _, _, resource) := [] if resource != null
 
 # METADATA
 # description: |
@@ -169,7 +174,7 @@ _single_row(idx, pset, act, rtype, resource) := object.union(_row_head(act, rtyp
 	"checked": [{"resource": resource, "allowed": d.allowed}],
 }) if {
 	d := policyset.decide(idx, pset, act, resource, null)
-	conditional := _conditional(idx, pset, act, rtype)
+	conditional := _conditional(idx, pset, act, rtype, d.allowed)
 }
 
 _type_row(idx, pset, act, rtype, given) := object.union(_row_head(act, rtype, generic), {
@@ -189,7 +194,7 @@ _type_row(idx, pset, act, rtype, given) := object.union(_row_head(act, rtype, ge
 	decided := [[c, policyset.decide(idx, pset, act, c.witness, universal)] | some c in given]
 	allowed := [[c, w] | some [c, w] in decided; w.allowed]
 	denied := [c | some [c, w] in decided; not w.allowed]
-	conditional := _conditional(idx, pset, act, rtype)
+	conditional := _conditional(idx, pset, act, rtype, _everywhere(d, denied))
 }
 
 _type_decision(d, allowed, denied, conditional) := "allow" if {
@@ -222,7 +227,15 @@ _conditional_or(d, conditional) := "conditional" if {
 # The Allow statements naming act that could grant it on rtype ("*": on
 # Resource "*") depending on the request: a Condition, or a policy variable
 # in Resource.
-_conditional(idx, pset, act, rtype) := _dependent(idx, act, rtype, policyset.account(pset))
+_everywhere(d, denied) if {
+	d.allowed
+	count(denied) == 0
+} else := false
+
+# Needed only where something is not allowed.
+_conditional(_, _, _, _, true) := []
+
+_conditional(idx, pset, act, rtype, false) := _dependent(idx, act, rtype, policyset.account(pset))
 
 _dependent(idx, act, rtype, account) := [{"policy": idx.names[i], "statement": policy.label(st, j)} |
 	some [i, j] in sort(idx.dependent & object.get(idx.named, act, set()))
