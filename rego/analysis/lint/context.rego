@@ -33,6 +33,13 @@ _managed := [{"name": managed.name(ref), "document": managed.document(ref)} |
 	managed.document(ref)
 ]
 
+# METADATA
+# description: The managed policy names (or ARNs) of input that name no AWS managed policy of the bundle.
+unknown_managed contains ref if {
+	some ref in _array(input.managed_policies)
+	not managed.document(ref)
+}
+
 default _store := {}
 
 # regal ignore:unresolved-reference

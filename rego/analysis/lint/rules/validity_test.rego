@@ -41,6 +41,15 @@ test_document_errors if {
 	[f.message | some f in junk] == ["a policy document must be a JSON object (document)"]
 }
 
+test_unknown_managed_policy if {
+	found := validity.report with input as {"managed_policies": ["AmazonCognitoReadOnly", "AmazonCognitoReadOnlyy"]}
+	[[f.policy, f.statement, f.message] | some f in found] == [[
+		"AmazonCognitoReadOnlyy", null, "no AWS managed policy AmazonCognitoReadOnlyy in the bundle",
+	]]
+	some f in found
+	contains(f.hint, "AmazonCognitoReadOnly, ")
+}
+
 test_non_object_statement if {
 	found := validity.report with input as _input({"Statement": ["junk"]})
 	[[f.position, f.statement] | some f in found] == [[0, 0]]
