@@ -104,7 +104,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="pycognito-opa",
         description=(
             "Ask what IAM policies allow on Amazon Cognito, answered by the real Open Policy "
-            "Agent. Exit codes: 0 success, 1 findings (a documented example disagrees), "
+            "Agent. Exit codes: 0 success, 1 findings (a documented example disagrees, lint "
+            "findings, widened access, sidecars on different revisions), "
             "2 bad input, 3 OPA missing or unreachable."
         ),
     )
