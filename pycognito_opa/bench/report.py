@@ -142,6 +142,11 @@ def markdown(result: Mapping[str, Any], *, images: Sequence[str] = ()) -> str:
             ],
             rows,
         )
+    analyses = result.get("analyses", [])
+    if analyses:
+        out += ["", "## Policy analyses (one OPA query each, generated policy sets)", ""]
+        rows = [[a["analysis"], str(a["statements"]), _s(a["seconds"])] for a in analyses]
+        out += _table(["analysis", "statements", "seconds, median (IQR)"], rows)
     agreement = result.get("agreement", [])
     if agreement:
         out += ["", "## Peers: do they give the same answers?", ""]

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from .. import analysis
 from .. import client as client_module
 from ..bundle import build_bundle, default_bundle
 from ..engine import Engine
@@ -62,6 +63,7 @@ class BenchConfig:
     min_batches: int = 3
     eval_batch: int = 1000
     estate_sizes: tuple[int, ...] = (10, 100, 1000, 10000)
+    analysis_sizes: tuple[int, ...] = (1000, 10000)
     estate_requests: int = 200
     estate_statement_budget: int = 500_000  # requests x statements per estate, at most
     estate_batch: int = 100
@@ -82,6 +84,7 @@ class BenchConfig:
             min_batches=1,
             eval_batch=120,
             estate_sizes=(10, 100),
+            analysis_sizes=(100,),
             estate_requests=24,
             estate_statement_budget=10_000,
             estate_batch=12,
@@ -525,6 +528,34 @@ def _stored_bundle(wl: Workload, out_dir: Path) -> Path:
     return path
 
 
+def _analysis_phase(engine: Engine, run: _Run) -> list[dict[str, Any]]:
+    """Wall time of each policy analysis (one OPA query each) on generated policy sets."""
+    rows = []
+    some_pool = "arn:aws:cognito-idp:us-east-1:100000000000:userpool/us-east-1_P0"
+    for size in run.config.analysis_sizes:
+        old = analysis.synthetic_policy_set(size, seed=run.config.seed)
+        new = analysis.synthetic_policy_set(size, seed=run.config.seed + 1)
+        calls: dict[str, Callable[[], Any]] = {
+            "lint": lambda old=old: analysis.lint(engine, old),
+            "what-can (per resource type)": lambda old=old: analysis.what_can(engine, old),
+            "what-can --resource": lambda old=old: analysis.what_can(
+                engine, old, resource=some_pool
+            ),
+            "diff": lambda old=old, new=new: analysis.diff(engine, old, new),
+        }
+        for name, call in calls.items():
+            seconds = []
+            for _ in range(run.config.repetitions):
+                start = time.perf_counter()
+                call()
+                seconds.append(time.perf_counter() - start)
+            rows.append(
+                {"analysis": name, "statements": size, "seconds": Spread.of(seconds).to_dict()}
+            )
+            run.progress.step(f"analysis: {name}, {size} statements")
+    return rows
+
+
 def _total_steps(config: BenchConfig, n_peers: int, n_examples: int) -> int:
     reps = config.repetitions
     nb = len(config.batch_sizes)
@@ -533,7 +564,8 @@ def _total_steps(config: BenchConfig, n_peers: int, n_examples: int) -> int:
     examples = 1 + reps * 3 + repeats + reps * nb + compare
     examples += reps * nb * (1 + n_peers) if n_peers else 0
     estates = len(config.estate_sizes) * 2 * (1 + reps + compare)
-    return examples + estates + (2 if config.profile else 0) + 1
+    analyses = 4 * len(config.analysis_sizes)
+    return examples + estates + analyses + (2 if config.profile else 0) + 1
 
 
 def run_bench(
@@ -581,6 +613,7 @@ def run_bench(
             result["documented_examples"]["memory_after_inline"] = _memory(
                 engine.process.pid if engine.process else None
             )
+            result["analyses"] = _analysis_phase(engine, run)
         stored_bundles: dict[int, Path] = {}
         for estate in estates:
             wl = estate.stored()
