@@ -142,6 +142,15 @@ def markdown(result: Mapping[str, Any], *, images: Sequence[str] = ()) -> str:
             ],
             rows,
         )
+    load = result.get("load", [])
+    if load:
+        out += ["", "## Concurrent clients (threads sharing one Engine, documented examples)", ""]
+        rows = [
+            [str(r["threads"]), _s(r["decisions_per_s"], 0), _s(r["p50_ms"]), _s(r["p99_ms"]),
+             str(r["wrong_answers"])]
+            for r in load
+        ]  # fmt: skip
+        out += _table(["threads", "decisions/s", "p50 ms", "p99 ms", "wrong answers"], rows)
     analyses = result.get("analyses", [])
     if analyses:
         out += ["", "## Policy analyses (one OPA query each, generated policy sets)", ""]

@@ -13,6 +13,7 @@ import os
 import platform
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
@@ -64,6 +65,8 @@ class BenchConfig:
     eval_batch: int = 1000
     estate_sizes: tuple[int, ...] = (10, 100, 1000, 10000)
     analysis_sizes: tuple[int, ...] = (1000, 10000)
+    load_threads: tuple[int, ...] = (1, 4, 16)
+    load_seconds: float = 3.0
     estate_requests: int = 200
     estate_statement_budget: int = 500_000  # requests x statements per estate, at most
     estate_batch: int = 100
@@ -85,6 +88,8 @@ class BenchConfig:
             eval_batch=120,
             estate_sizes=(10, 100),
             analysis_sizes=(100,),
+            load_threads=(1, 4),
+            load_seconds=0.5,
             estate_requests=24,
             estate_statement_budget=10_000,
             estate_batch=12,
@@ -528,6 +533,54 @@ def _stored_bundle(wl: Workload, out_dir: Path) -> Path:
     return path
 
 
+def _load_phase(engine: Engine, reqs: Sequence[Mapping[str, Any]], run: _Run) -> list[dict]:
+    """Concurrent clients: threads sharing one Engine, each sending Engine.decide for a fixed
+    time, valid and invalid requests mixed as they come in the workload. Every answer must be
+    the single-threaded one; throughput and latency percentiles per thread count."""
+    expected = [d.decision for d in engine.decide_many(list(reqs))]
+    rows = []
+    for threads in run.config.load_threads:
+        throughput, p50s, p99s, wrong = [], [], [], 0
+        for _ in range(run.config.repetitions):
+            samples: list[list[float]] = [[] for _ in range(threads)]
+            errors: list[int] = [0] * threads
+            deadline = time.perf_counter() + run.config.load_seconds
+
+            def work(n: int, samples=samples, errors=errors, deadline=deadline) -> None:
+                i = n * 31
+                while time.perf_counter() < deadline:
+                    k = i % len(reqs)
+                    start = time.perf_counter_ns()
+                    decision = engine.decide(reqs[k])
+                    samples[n].append((time.perf_counter_ns() - start) / 1e6)
+                    errors[n] += decision.decision != expected[k]
+                    i += 1
+
+            workers = [threading.Thread(target=work, args=(n,)) for n in range(threads)]
+            began = time.perf_counter()
+            for w in workers:
+                w.start()
+            for w in workers:
+                w.join()
+            elapsed = time.perf_counter() - began
+            merged = sorted(x for per in samples for x in per)
+            throughput.append(len(merged) / elapsed)
+            p50s.append(percentile(merged, 50))
+            p99s.append(percentile(merged, 99))
+            wrong += sum(errors)
+        rows.append(
+            {
+                "threads": threads,
+                "decisions_per_s": Spread.of(throughput).to_dict(),
+                "p50_ms": Spread.of(p50s).to_dict(),
+                "p99_ms": Spread.of(p99s).to_dict(),
+                "wrong_answers": wrong,
+            }
+        )
+        run.progress.step(f"load: {threads} threads")
+    return rows
+
+
 def _analysis_phase(engine: Engine, run: _Run) -> list[dict[str, Any]]:
     """Wall time of each policy analysis (one OPA query each) on generated policy sets."""
     rows = []
@@ -564,7 +617,7 @@ def _total_steps(config: BenchConfig, n_peers: int, n_examples: int) -> int:
     examples = 1 + reps * 3 + repeats + reps * nb + compare
     examples += reps * nb * (1 + n_peers) if n_peers else 0
     estates = len(config.estate_sizes) * 2 * (1 + reps + compare)
-    analyses = 4 * len(config.analysis_sizes)
+    analyses = 4 * len(config.analysis_sizes) + len(config.load_threads)
     return examples + estates + analyses + (2 if config.profile else 0) + 1
 
 
@@ -613,6 +666,7 @@ def run_bench(
             result["documented_examples"]["memory_after_inline"] = _memory(
                 engine.process.pid if engine.process else None
             )
+            result["load"] = _load_phase(engine, examples.requests, run)
             result["analyses"] = _analysis_phase(engine, run)
         stored_bundles: dict[int, Path] = {}
         for estate in estates:
