@@ -37,8 +37,8 @@ _action_warnings(r) := {_w("unknown_action", sprintf(
 	"%s is not in the action catalog of %s; it is evaluated as written",
 	[r.action, _service(r.action)],
 ))} if {
-	catalog.has_service(_service(r.action))
 	not catalog.known(r.action)
+	catalog.has_service(_service(r.action))
 } else := set()
 
 # A known action used with a resource of a type it does not use: IAM still
@@ -74,7 +74,9 @@ _id_warnings(r) := {_w(p.code, sprintf("%s in %s; evaluated as written", [p.mess
 	some p in arn.canonical_problems(arn.parse(r.resource))
 }
 
-_field_warnings(r) := {_w("unknown_field", sprintf("request field %q is not in the contract and is ignored", [k])) |
+_field_warnings(r) := set() if {
+	count(object.keys(r) - validation.request_fields) == 0
+} else := {_w("unknown_field", sprintf("request field %q is not in the contract and is ignored", [k])) |
 	some k, _ in r
 	not k in validation.request_fields
 }
@@ -101,11 +103,11 @@ _trust_warnings(r) := {_w("trust_policy_not_given", sprintf(
 	"%s on a role also needs the role's trust policy to allow it; give it as resource_policy to evaluate it",
 	[r.action],
 )) |
+	startswith(lower(r.action), "sts:")
 	not is_object(object.get(r, "resource_policy", null))
 	parsed := arn.parse(r.resource)
 	parsed.service == "iam"
 	startswith(parsed.resource, "role/")
-	startswith(lower(r.action), "sts:")
 }
 
 _array(x) := x if is_array(x)
@@ -123,6 +125,7 @@ _variable_syntax_warnings(r) := {_w(
 	some s in policy.statement_list(d)
 	some key in ["Resource", "NotResource"]
 	some text in _strings(object.get(s, key, []))
+	contains(text, "${") # variables.errors finds nothing in text without one
 	some e in variables.errors(text)
 }
 

@@ -154,16 +154,18 @@ facts(r) := {
 	"resource_policy_given": is_object(object.get(r, "resource_policy", null)),
 	"resource_policy": [m |
 		is_object(r.resource_policy)
-		some m in applied_resource(r.resource_policy, req, c, count(boundary_documents(r, c)) > 0)
+		some m in applied_resource(r.resource_policy, req, c, count(boundary) > 0)
 	],
-	"boundary_given": count(boundary_documents(r, c)) > 0,
-	"boundary": applied(boundary_documents(r, c), req),
+	"boundary_given": count(boundary) > 0,
+	"boundary": applied(boundary, req),
 	"scps": [applied(level, req) | some level in scp_levels(r)],
-	"session_given": count(session_documents(r)) > 0,
-	"session": applied(session_documents(r), req),
+	"session_given": count(session) > 0,
+	"session": applied(session, req),
 } if {
 	c := principal.caller(r)
 	req := {"action": r.action, "resource": r.resource, "context": principal.context(r, c)}
+	boundary := boundary_documents(r, c)
+	session := session_documents(r)
 }
 
 # The account that owns the resource: the ARN's account field, else resource_account.
@@ -277,7 +279,9 @@ _decision(allowed, decision, matched, reason, warnings) := {
 #   The decision from the facts: {"allowed", "decision", "matched", "reason",
 #   "warnings"}; matched lists the statements that decided it (empty for an
 #   implicit deny, which no statement decides).
-outcome(f) := _decision(false, "explicit_deny", denies, reason, set()) if {
+outcome(f) := _identity_only_outcome(f) if {
+	_identity_only(f)
+} else := _decision(false, "explicit_deny", denies, reason, set()) if {
 	denies := _denies(f)
 	count(denies) > 0
 	reason := sprintf("Explicitly denied by %s: an explicit Deny overrides every Allow.", [_names(denies)])
@@ -299,6 +303,29 @@ outcome(f) := _decision(false, "explicit_deny", denies, reason, set()) if {
 	count(grants) > 0
 	g := _blocking_guardrail(f)
 	reason := sprintf("%s allow %s on %s, but %s: implicit deny.", [_names(grants), f.action, f.resource, g.text])
+} else := _decision(false, "implicit_deny", [], _no_grant_reason(f), _no_grant_warnings(f))
+
+# Most requests bring identity-based policies only: no resource policy, no
+# guardrail. Then the outcome below reduces to this shorter evaluation, which
+# gives the same decisions, matched statements, reasons and warnings.
+_identity_only(f) if {
+	f.resource_policy == []
+	not f.resource_policy_given
+	f.boundary == []
+	not f.boundary_given
+	f.scps == []
+	f.session == []
+	not f.session_given
+}
+
+_identity_only_outcome(f) := _decision(false, "explicit_deny", denies, reason, set()) if {
+	denies := [_public(m) | some m in f.identity; m.effect == "Deny"]
+	count(denies) > 0
+	reason := sprintf("Explicitly denied by %s: an explicit Deny overrides every Allow.", [_names(denies)])
+} else := _decision(true, "allow", grants, sprintf("Allowed by %s.", [_names(grants)]), set()) if {
+	not cross_account(f)
+	grants := _allows(f.identity)
+	count(grants) > 0
 } else := _decision(false, "implicit_deny", [], _no_grant_reason(f), _no_grant_warnings(f))
 
 _no_grant_warnings(f) := {{"code": "cross_account", "message": sprintf(

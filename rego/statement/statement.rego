@@ -32,24 +32,38 @@ applies(s, variables, req) if {
 #   present and does not name it: NotAction "matches everything except the
 #   specified list of actions" (IAM User Guide, "NotAction").
 # scope: document
-action_matches(s, act) if match.action(s.Action, act)
-
 action_matches(s, act) if {
-	some p in s.Action
-	match.action(p, act)
-}
-
-action_matches(s, act) if {
+	_names_action(s.Action, act)
+} else if {
 	s.NotAction
 	not "Action" in object.keys(s)
-	not _any_action_like(s.NotAction, act)
+	not _names_action(s.NotAction, act)
 }
 
-_any_action_like(patterns, act) if match.action(patterns, act)
+# One pattern (a string) or any of several names the action.
+_names_action(patterns, act) if {
+	is_string(patterns)
+	match.action(patterns, act)
+} else if {
+	is_string(act)
+	_table_names(_action_table(patterns), act)
+}
 
-_any_action_like(patterns, act) if {
-	some p in patterns
-	match.action(p, act)
+# Several action patterns at once (managed policies list dozens): the patterns
+# without wildcards as a set of lower-cased names, the others as one regular
+# expression (their alternation). Exactly match.action on each pattern, in a
+# form that OPA caches per list within a query. Elements that are not strings
+# never match.
+_action_table(patterns) := {
+	"literal": {lower(p) | some p in patterns; is_string(p); not match.has_wildcard(p)},
+	"wildcards": [match.wildcard_regex(p) | some p in patterns; is_string(p); match.has_wildcard(p)],
+}
+
+_table_names(table, act) if lower(act) in table.literal
+
+_table_names(table, act) if {
+	count(table.wildcards) > 0
+	regex.match(concat("", ["(?is)^(?:", concat("|", table.wildcards), ")$"]), act)
 }
 
 # METADATA
@@ -58,30 +72,24 @@ _any_action_like(patterns, act) if {
 #   it, or (resource-based policies such as role trust policies) neither
 #   element is present: the policy then governs the resource it is attached to.
 # scope: document
-resource_matches(s, variables, req) if _resource_like(s.Resource, req.resource, variables, req.context)
-
 resource_matches(s, variables, req) if {
-	some p in s.Resource
-	_resource_like(p, req.resource, variables, req.context)
-}
-
-resource_matches(s, variables, req) if {
+	_names_resource(s.Resource, variables, req)
+} else if {
 	s.NotResource
 	not "Resource" in object.keys(s)
-	not _any_resource_like(s.NotResource, req.resource, variables, req.context)
-}
-
-resource_matches(s, _, _) if {
+	not _names_resource(s.NotResource, variables, req)
+} else if {
 	not s.Resource
 	not "Resource" in object.keys(s)
 	not "NotResource" in object.keys(s)
 }
 
-_any_resource_like(patterns, resource, variables, context) if _resource_like(patterns, resource, variables, context)
-
-_any_resource_like(patterns, resource, variables, context) if {
+_names_resource(patterns, variables, req) if {
+	is_string(patterns)
+	_resource_like(patterns, req.resource, variables, req.context)
+} else if {
 	some p in patterns
-	_resource_like(p, resource, variables, context)
+	_resource_like(p, req.resource, variables, req.context)
 }
 
 # With Version 2012-10-17 policy variables are substituted (as literal text);
@@ -95,9 +103,9 @@ _resource_like(p, resource, false, _) if match.resource(p, resource)
 # description: |
 #   No Condition element, or a Condition block that the context satisfies.
 # scope: document
-condition_matches(s, _, _) if not "Condition" in object.keys(s)
-
 condition_matches(s, variables, context) if {
+	not "Condition" in object.keys(s)
+} else if {
 	block := s.Condition
 	is_object(block)
 	_conditions_satisfied(block, variables, context)

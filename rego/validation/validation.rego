@@ -43,7 +43,11 @@ _err(code, field, message) := {"code": code, "field": field, "message": message}
 #   resource-based policy (it must name a Principal or NotPrincipal).
 request_errors(r) := {_err("invalid_request", "", "a request must be a JSON object")} if {
 	not is_object(r)
-} else := union({
+} else := set() if {
+	_clean_request(r)
+} else := _all_errors(r)
+
+_all_errors(r) := union({
 	_action_errors(r),
 	_resource_errors(r),
 	_type_errors(r),

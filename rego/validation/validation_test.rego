@@ -192,3 +192,93 @@ test_scps_levels_and_session_policies if {
 		["missing_statement", "session_policies[1].Statement"],
 	}
 }
+
+# --- The quick check (_clean_request) must never call a request valid that
+# the full check faults, and should recognise the ordinary valid requests.
+
+_doc_a := {"Version": "2012-10-17", "Id": "a", "Statement": [
+	{"Sid": "One", "Effect": "Allow", "Action": ["cognito-idp:List*", "cognito-idp:DescribeUserPool"], "Resource": "*"},
+	{
+		"Sid": "", "Effect": "Deny", "NotAction": "cognito-idp:Delete*",
+		"NotResource": ["arn:aws:cognito-idp:*:*:userpool/x"],
+	},
+	{"Effect": "Allow", "Action": "*", "Resource": "arn:aws:s3:::b", "Condition": {"StringEquals": {"aws:username": "a"}}},
+]}
+
+_doc_b := {"Statement": {"Effect": "Allow", "Action": "cognito-identity:*", "Resource": "*"}}
+
+_valid_requests := [
+	{"action": "cognito-idp:ListUsers", "resource": "*"},
+	{
+		"action": "cognito-idp:ListUsers", "resource": "arn:aws:cognito-idp:us-east-1:111122223333:userpool/x",
+		"policies": [_doc_a, _doc_b], "session_policies": [_doc_b], "permissions_boundary": _doc_a,
+		"scps": [_doc_b, [_doc_a, _doc_b]], "managed_policies": ["AmazonCognitoReadOnly"],
+		"principal": "arn:aws:iam::111122223333:role/R", "principal_type": "AWS", "resource_account": "111122223333",
+		"context": {"aws:SourceIp": "10.0.0.1", "k": ["a", 1, true]}, "not_in_contract": 1,
+	},
+]
+
+_r := {"action": "cognito-idp:ListUsers", "resource": "*"}
+
+_faulty_requests := [
+	object.union(_r, {"policies": [object.union(_doc_a, {"Version": "2020-01-01"})]}),
+	object.union(_r, {"policies": [object.union(_doc_a, {"Id": 1})]}),
+	object.union(_r, {"policies": [object.union(_doc_a, {"Extra": 1})]}),
+	object.union(_r, {"policies": [{"Version": "2012-10-17"}]}),
+	object.union(_r, {"policies": [{"Statement": "x"}]}),
+	{"action": "cognito-idp:ListUsers", "resource": "*", "policies": [{"Statement": [
+		{"Sid": "S", "Effect": "Allow", "Action": "a:b", "Resource": "*"},
+		{"Sid": "S", "Effect": "Allow", "Action": "a:b", "Resource": "*"},
+	]}]},
+	object.union(_r, {"policies": [{"Statement": [5]}]}),
+	object.union(_r, {"policies": [{"Statement": {"Effect": "Allow", "Action": "bad", "Resource": "*"}}]}),
+	object.union(_r, {"policies": [{"Statement": {"Effect": "Allow", "Action": [], "Resource": "*"}}]}),
+	object.union(_r, {"policies": [{"Statement": {"Effect": "Allow", "Action": "a:b", "Resource": "x"}}]}),
+	object.union(_r, {"policies": [{"Statement": {"Effect": "Allow", "Action": "a:b"}}]}),
+	{"action": "cognito-idp:ListUsers", "resource": "*", "policies": [{"Statement": {
+		"Effect": "Allow", "Action": "a:b", "NotAction": "a:c", "Resource": "*",
+	}}]},
+	{"action": "cognito-idp:ListUsers", "resource": "*", "policies": [{"Statement": {
+		"Effect": "Allow", "Action": "a:b", "Resource": "*", "Principal": "*",
+	}}]},
+	object.union(_r, {"policies": [{"Statement": {"Effect": "Maybe", "Action": "a:b", "Resource": "*"}}]}),
+	object.union(_r, {"policies": [{"Statement": {"Sid": 1, "Effect": "Allow", "Action": "a:b", "Resource": "*"}}]}),
+	{"action": "cognito-idp:ListUsers", "resource": "*", "policies": [{"Statement": {
+		"Effect": "Allow", "Action": "a:b", "Resource": "*", "Condition": {"Bogus": {"a": "b"}},
+	}}]},
+	object.union(_r, {"scps": [5]}),
+	object.union(_r, {"scps": [[5]]}),
+	object.union(_r, {"managed_policies": ["Nope"]}),
+	object.union(_r, {"managed_policies": [1]}),
+	object.union(_r, {"context": {"a": {"b": 1}}}),
+	object.union(_r, {"principal_type": "Group"}),
+	object.union(_r, {"principal": 1}),
+	{"action": "cognito-idp:ListUsers", "resource": "x"},
+	{"action": "cognito-idp:List*", "resource": "*"},
+	{"action": "cognito-idp:ListUsers"},
+	{"resource": "*"},
+]
+
+test_clean_requests_are_valid if {
+	every r in _valid_requests {
+		validation._clean_request(r)
+		validation._all_errors(r) == set()
+		validation.request_errors(r) == set()
+	}
+}
+
+test_faulty_requests_are_not_clean if {
+	every r in _faulty_requests {
+		not validation._clean_request(r)
+		count(validation._all_errors(r)) > 0
+		validation.request_errors(r) == validation._all_errors(r)
+	}
+}
+
+# A resource_policy always gets the full check.
+test_resource_policy_gets_the_full_check if {
+	trust := {"Statement": {"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRole"}}
+	r := {"action": "sts:AssumeRole", "resource": "arn:aws:iam::111122223333:role/R", "resource_policy": trust}
+	not validation._clean_request(r)
+	validation.request_errors(r) == set()
+}
