@@ -167,6 +167,39 @@ def _opa_message(proc: subprocess.CompletedProcess[str]) -> str:
     return (proc.stderr or proc.stdout).strip().removeprefix("error: ")
 
 
+# Values the Rego modules compute from the bundle's own data alone (no input), evaluated once
+# by OPA when the bundle is built and stored at data.cognito.derived, so that decision queries
+# read them instead of recomputing them: data key -> the rule that computes it. The modules fall
+# back to computing them when they are absent (as in `opa test`).
+DERIVED_PATH = "cognito/derived"
+DERIVED_RULES = {"arn_type_regexes": "data.cognito.arn.type_regex_table"}
+
+
+def _add_derived(
+    stage: Path, opa_bin: Path, rego_dir: Path, data_dir: Path, data: Mapping[str, Any]
+) -> None:
+    """Evaluate DERIVED_RULES over the project's policies and data (not the extra data, which
+    cannot change what they read) and add their values to the staged bundle.
+
+    Nothing is added when the policies do not define them (a bundle of other Rego) or cannot be
+    evaluated (`opa build` then reports why)."""
+    if DERIVED_PATH in data:
+        raise BundleError(f"data path {DERIVED_PATH!r} is computed by the bundle build")
+    query = "{" + ", ".join(f'"{k}": {rule}' for k, rule in DERIVED_RULES.items()) + "}"
+    with tempfile.TemporaryDirectory(prefix="pycognito-opa-derive-") as tmp:
+        _stage(Path(tmp), rego_dir, data_dir, {})
+        proc = _run_opa([str(opa_bin), "eval", "--bundle", tmp, "--format", "json", query])
+    if proc.returncode != 0:
+        return
+    try:
+        value = json.loads(proc.stdout)["result"][0]["expressions"][0]["value"]
+    except (ValueError, KeyError, IndexError, TypeError):
+        return  # undefined: these policies do not compute the derived values
+    dst = stage / DERIVED_PATH / "data.json"
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    dst.write_text(json.dumps(value, sort_keys=True, indent=1))
+
+
 def build_bundle(
     output: str | os.PathLike[str],
     *,
@@ -213,6 +246,7 @@ def build_bundle(
         stage.mkdir()
         files = _stage(stage, rego_dir, data_dir, data)
         rev = revision or _content_hash(stage, files, tuple(roots))
+        _add_derived(stage, opa_bin, rego_dir, data_dir, data)
         manifest = {"revision": rev, "roots": list(roots), "rego_version": 1}
         (stage / ".manifest").write_text(json.dumps(manifest, indent=1))
         partial = Path(tmp) / "bundle.tar.gz"

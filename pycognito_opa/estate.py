@@ -39,6 +39,7 @@ MANAGED_POLICIES_DATA = Path("cognito") / "reference" / "managed_policies" / "da
 CATALOG_DATA = Path("cognito") / "reference" / "catalog" / "data.json"
 STORE_PATH = "cognito/store"
 INDEX_KEY = "index"
+INDEX_FORMAT = 1  # the index layout the Rego modules read (cognito.principal.stored_statements)
 
 
 @dataclass(frozen=True)
@@ -389,14 +390,15 @@ def _resource_keys(statement: Mapping[str, Any]) -> tuple[set[str], set[str]]:
 def principal_index(entry: Any, expanded: Iterable[str]) -> dict[str, Any]:
     """The index of one stored principal's policies (not its managed policies or boundary).
 
-    `refs` lists every statement as [policy name, statement index], in the order a full scan
-    visits them (policy names in OPA's byte order, then statements in order); the other fields
-    hold positions in `refs`, ascending. `actions` maps a lower-cased action name to the
-    statements whose Action names it literally, and, for the `expanded` actions (the catalog),
-    also those whose wildcard patterns match it; under each action they are grouped by resource
-    as {"exact": {resource: ids}, "prefix": {bucket: ids}} (see _resource_keys). `wildcard`
-    lists the statements with wildcard action patterns, candidates for any action outside
-    `expanded`; `scan` those whose Action the index cannot read, candidates for every action.
+    Statements are named by [policy name, statement index]; every list holds them in the order a
+    full scan visits them (policy names in OPA's byte order, then statements in order).
+    `actions` maps a lower-cased action name to the statements whose Action names it literally,
+    and, for the `expanded` actions (the catalog), also those whose wildcard patterns match it;
+    under each action they are grouped by resource as {"exact": {resource: statements},
+    "prefix": {bucket: statements}} (see _resource_keys). `wildcard` lists the statements with
+    wildcard action patterns, candidates for any action outside `expanded`; `scan` those whose
+    Action the index cannot read, candidates for every action. (The lists name statements
+    directly, not positions in one long list: OPA would convert such a list as a whole.)
     """
     universe = sorted(set(expanded))
     policies = entry.get("policies") if isinstance(entry, Mapping) else None
@@ -435,28 +437,31 @@ def principal_index(entry: Any, expanded: Iterable[str]) -> dict[str, Any]:
                 for p in patterns:
                     add(p.lower(), ref, exact, buckets)
 
-    def listed(groups: dict[str, set[int]]) -> dict[str, list[int]]:
-        return {k: sorted(v) for k, v in sorted(groups.items())}
+    def named(ids: Iterable[int]) -> list[list[Any]]:
+        return [refs[i] for i in sorted(ids)]
+
+    def listed(groups: dict[str, set[int]]) -> dict[str, list[list[Any]]]:
+        return {k: named(v) for k, v in sorted(groups.items())}
 
     return {
-        "refs": refs,
         "actions": {
             action: {"exact": listed(groups["exact"]), "prefix": listed(groups["prefix"])}
             for action, groups in sorted(actions.items())
         },
-        "wildcard": wildcard,
-        "scan": scan,
+        "wildcard": named(wildcard),
+        "scan": named(scan),
     }
 
 
 def with_index(store: Any, expanded: Iterable[str]) -> Any:
     """The data at data.cognito.store with its statement index (`index`) built from
-    `principals`: {"expanded": {action: true}, "principals": {key: principal_index}}.
+    `principals`: {"format": 1, "expanded": {action: true}, "principals": {key: principal_index}}.
     Any index already there is replaced; a store without principals is returned as is."""
     if not isinstance(store, Mapping) or not isinstance(store.get("principals"), Mapping):
         return store
     universe = sorted(set(expanded))
     index = {
+        "format": INDEX_FORMAT,
         "expanded": {name: True for name in universe},
         "principals": {
             key: principal_index(entry, universe) for key, entry in store["principals"].items()

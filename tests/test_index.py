@@ -1,4 +1,5 @@
-"""The statement index of stored principals (data.cognito.store.index) changes no decision.
+"""The statement index of stored principals (data.cognito.store.index) changes no decision;
+nor do the values a bundle build computes once (data.cognito.derived).
 
 Bundle builds index each stored principal's statements by action and resource so that OPA
 matches only the statements that can apply. The index may only ever leave out statements that
@@ -22,6 +23,7 @@ import pytest
 
 from pycognito_opa import paths
 from pycognito_opa.bundle import build_bundle
+from pycognito_opa.errors import BundleError
 from pycognito_opa.estate import catalog_actions, principal_index, with_index
 
 ACCOUNT = "111122223333"
@@ -329,34 +331,35 @@ def test_principal_index_classifies_statements() -> None:
         }
     }
     index = principal_index(entry, ["cognito-idp:listusers", "cognito-idp:listgroups"])
-    assert index["refs"] == [["a", 0], ["b", 0], ["b", 1], ["b", 2], ["b", 4], ["b", 5]]
     assert index["actions"] == {
-        "cognito-idp:listgroups": {"exact": {}, "prefix": {POOL: [2]}},
-        "cognito-idp:listusers": {"exact": {POOL + "p1": [1]}, "prefix": {POOL: [2]}},
-        "sts:assumerole": {"exact": {}, "prefix": {"": [0]}},
+        "cognito-idp:listgroups": {"exact": {}, "prefix": {POOL: [["b", 1]]}},
+        "cognito-idp:listusers": {"exact": {POOL + "p1": [["b", 0]]}, "prefix": {POOL: [["b", 1]]}},
+        "sts:assumerole": {"exact": {}, "prefix": {"": [["a", 0]]}},
     }
-    assert index["wildcard"] == [2]
-    # NotAction, non-ASCII action text and an Action object are candidates for every action.
-    assert index["scan"] == [3, 4, 5]
+    assert index["wildcard"] == [["b", 1]]
+    # NotAction, non-ASCII action text and an Action object are candidates for every action;
+    # "not a statement" (never applies) is not listed at all.
+    assert index["scan"] == [["b", 2], ["b", 4], ["b", 5]]
 
 
 @pytest.mark.parametrize(
     ("resource", "exact", "prefix"),
     [
-        ("*", {}, {"": [0]}),
-        (POOL + "p1", {POOL + "p1": [0]}, {}),
-        (POOL + "p?", {}, {POOL: [0]}),
-        (POOL + "${aws:PrincipalTag/pool}", {}, {POOL: [0]}),
-        ("arn:aws:cognito-idp:us-east-1:*", {}, {"arn:aws:cognito-idp:us-east-1:": [0]}),
-        ("arn:aws:cognito-idp:us-*", {}, {"arn:aws:cognito-idp:": [0]}),
-        ([POOL + "p1", "arn:aws:s3:::b/*"], {POOL + "p1": [0]}, {"arn:aws:s3:::b/": [0]}),
-        ("arn:aws:s3:::b/\ud800", {}, {"": [0]}),
+        ("*", [], [""]),
+        (POOL + "p1", [POOL + "p1"], []),
+        (POOL + "p?", [], [POOL]),
+        (POOL + "${aws:PrincipalTag/pool}", [], [POOL]),
+        ("arn:aws:cognito-idp:us-east-1:*", [], ["arn:aws:cognito-idp:us-east-1:"]),
+        ("arn:aws:cognito-idp:us-*", [], ["arn:aws:cognito-idp:"]),
+        ([POOL + "p1", "arn:aws:s3:::b/*"], [POOL + "p1"], ["arn:aws:s3:::b/"]),
+        ("arn:aws:s3:::b/\ud800", [], [""]),
     ],
 )
 def test_resource_groups(resource: Any, exact: Any, prefix: Any) -> None:
     statement = {"Effect": "Allow", "Action": "cognito-idp:ListUsers", "Resource": resource}
     index = principal_index({"policies": {"p": {"Statement": [statement]}}}, [])
-    assert index["actions"] == {"cognito-idp:listusers": {"exact": exact, "prefix": prefix}}
+    named = {"exact": {k: [["p", 0]] for k in exact}, "prefix": {k: [["p", 0]] for k in prefix}}
+    assert index["actions"] == {"cognito-idp:listusers": named}
 
 
 def test_no_resource_group_for_empty_action_or_resource_lists() -> None:
@@ -365,7 +368,6 @@ def test_no_resource_group_for_empty_action_or_resource_lists() -> None:
         {"Effect": "Allow", "Action": "cognito-idp:ListUsers", "Resource": []},
     ]
     index = principal_index({"policies": {"p": {"Statement": statements}}}, [])
-    assert index["refs"] == [["p", 0], ["p", 1]]
     assert index["actions"] == {"cognito-idp:listusers": {"exact": {}, "prefix": {}}}
     assert index["scan"] == index["wildcard"] == []
 
@@ -375,6 +377,7 @@ def test_with_index_keeps_the_store_and_replaces_an_old_index() -> None:
     indexed = with_index(store, ["cognito-idp:listusers"])
     assert indexed["principals"] is store["principals"]
     assert indexed["index"]["expanded"] == {"cognito-idp:listusers": True}
+    assert indexed["index"]["format"] == 1
     assert set(indexed["index"]["principals"]) == {ROLE}
     assert store["index"] == {"stale": True}  # the caller's data is not changed
     assert with_index({"other": 1}, []) == {"other": 1}
@@ -385,3 +388,41 @@ def test_catalog_actions_are_the_catalog_keys() -> None:
     assert "cognito-idp:admincreateuser" in actions
     assert all(a == a.lower() for a in actions)
     assert catalog_actions(Path("/nonexistent")) == ()
+
+
+# --- values computed once at bundle build (data.cognito.derived) --------------------------------
+
+
+def test_bundle_stores_what_the_rego_computes(estate: Any, tmp_path: Path) -> None:
+    """The ARN type regular expressions a bundle stores are what the Rego computes from the
+    catalog, and decisions read the stored ones (resource type diagnostics agree either way)."""
+    bundle, _, _ = estate
+    stored = _opa_decisions(bundle, [], "data.cognito.derived.arn_type_regexes", tmp_path)
+    computed = _opa_decisions(bundle, [], "data.cognito.arn.type_regex_table", tmp_path)
+    assert stored == computed
+    assert "userpool" in stored["cognito-idp"]
+    requests = [
+        {"action": "cognito-idp:AdminGetUser", "resource": _user_pool_arn(USER_POOLS[0])},
+        {
+            "action": "cognito-identity:DescribeIdentityPool",
+            "resource": _user_pool_arn(USER_POOLS[1]),
+        },
+        {
+            "action": "cognito-sync:ListDatasets",
+            "resource": _identity_pool_arn("cognito-sync", IDENTITY_POOLS[0]) + "/identity/x",
+        },
+    ]
+    query = "data.cognito.authz.decisions"
+    with_stored = _opa_decisions(bundle, requests, query, tmp_path)
+    without = _opa_decisions(
+        bundle, requests, f"{query} with data.cognito.derived as {{}}", tmp_path
+    )
+    assert with_stored == without
+    codes = [{w["code"] for w in d["warnings"]} for d in with_stored]
+    assert "resource_type_not_used" not in codes[0]
+    assert "resource_type_not_used" in codes[1]
+
+
+def test_derived_data_path_is_reserved(tmp_path: Path) -> None:
+    with pytest.raises(BundleError, match="computed by the bundle build"):
+        build_bundle(tmp_path / "b.tar.gz", extra_data={"cognito/derived": {}})

@@ -57,12 +57,24 @@ resource_type(parsed) := name if {
 	regex.match(template_regex, format(parsed))
 }
 
-# The ARN template of each resource type of the catalog, indexed by the service its template
-# names (the cognito-idp catalog also lists the wafv2 "webacl" type), turned into an
-# anchored regular expression: each ${Placeholder} matches one or more characters other than
-# "/" and ":" before the resource part, and other than "/" inside it (IDs such as
-# "us-east-1:GUID" hold a colon).
-_type_regexes[template_service][name] := _template_regex(type_def.arn) if {
+# The type regular expressions: as bundle builds store them (data.cognito.derived,
+# evaluated once from type_regex_table when the bundle is built), else computed
+# from the catalog now. Building them costs a decision query more than the rest
+# of its diagnostics together.
+_type_regexes := stored if {
+	# regal ignore:unresolved-reference
+	stored := data.cognito.derived.arn_type_regexes
+	is_object(stored)
+} else := type_regex_table
+
+# METADATA
+# description: |
+#   The ARN template of each resource type of the catalog, indexed by the service its
+#   template names (the cognito-idp catalog also lists the wafv2 "webacl" type), as an
+#   anchored regular expression: each ${Placeholder} matches one or more characters other
+#   than "/" and ":" before the resource part, and other than "/" inside it (IDs such as
+#   "us-east-1:GUID" hold a colon). {service: {type name: regex}}.
+type_regex_table[template_service][name] := _template_regex(type_def.arn) if {
 	# regal ignore:unresolved-reference
 	some catalog_service in data.cognito.reference.catalog.services
 	some name, type_def in catalog_service.resource_types

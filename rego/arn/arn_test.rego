@@ -237,3 +237,18 @@ test_ids_are_only_read_for_their_service if {
 	codes("arn:aws:cognito-identity:us-east-1:123456789012:userpool/x") == set()
 	codes(concat("", ["arn:aws:cognito-identity:us-east-1:123456789012:identitypool/", pool, "/identity/x"])) == set()
 }
+
+# Bundle builds store the type regular expressions (data.cognito.derived, computed
+# from type_regex_table); resource_type reads them when present.
+test_resource_type_reads_stored_regexes if {
+	stored := {"cognito-idp": {"anything": "^arn:aws:cognito-idp:.*$"}}
+	parsed := arn.parse("arn:aws:cognito-idp:us-east-1:111122223333:userpool/us-east-1_EXAMPLE")
+
+	# regal ignore:unresolved-reference
+	arn.resource_type(parsed) == "anything" with data.cognito.derived.arn_type_regexes as stored
+	arn.resource_type(parsed) == "userpool"
+}
+
+test_type_regex_table if {
+	arn.type_regex_table["cognito-idp"].userpool == "^arn:[^:/]+:cognito-idp:[^:/]+:[^:/]+:userpool/[^/]+$"
+}

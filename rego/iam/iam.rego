@@ -49,7 +49,7 @@ _stored_applied(c, req) := array.concat(
 		"effect": x.statement.Effect,
 	} |
 		some x in principal.stored_statements(c, req)
-		statement.applies(x.statement, _substitutes(x.doc), req)
+		statement.applies(x.statement, _version_substitutes(x.version), req)
 	],
 	applied(_managed_documents(object.get(s, "managed_policies", [])), req),
 ) if {
@@ -130,6 +130,10 @@ _via(s, c, true) := "direct" if {
 }
 
 _substitutes(doc) if policy.substitutes_variables(doc)
+
+else := false
+
+_version_substitutes(version) if policy.version_substitutes_variables(version)
 
 else := false
 

@@ -48,7 +48,14 @@ label(s, i) := s.Sid if {
 #   "Version": "2012-10-17". Without a Version, or with "2008-10-17", IAM
 #   treats ${...} as literal text (IAM User Guide, "IAM JSON policy
 #   elements: Version" and "IAM policy elements: Variables and tags").
-substitutes_variables(doc) if doc.Version == "2012-10-17"
+substitutes_variables(doc) if version_substitutes_variables(doc.Version)
+
+# METADATA
+# description: |
+#   True for the Version value with which IAM substitutes policy variables,
+#   "2012-10-17" (see substitutes_variables), for callers that hold a
+#   document's Version rather than the document.
+version_substitutes_variables("2012-10-17")
 
 # METADATA
 # description: |

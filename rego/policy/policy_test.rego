@@ -21,6 +21,8 @@ test_substitutes_variables if {
 	policy.substitutes_variables({"Version": "2012-10-17"})
 	not policy.substitutes_variables({"Version": "2008-10-17"})
 	not policy.substitutes_variables({})
+	policy.version_substitutes_variables("2012-10-17")
+	not policy.version_substitutes_variables("2008-10-17")
 }
 
 test_mentions_variables if {

@@ -191,8 +191,9 @@ _index := data.cognito.store.index if is_object(data.cognito.store.index)
 # description: |
 #   The statements of the caller's stored policies (its "policies", not its
 #   managed policies or boundary) that can apply to the request req =
-#   {"action", "resource"}, as a list of {"name" (the policy's name), "doc",
-#   "index" (position in its Statement list), "statement"}, in the order of a
+#   {"action", "resource"}, as a list of {"name" (the policy's name), "index"
+#   (position in its Statement list), "statement", "version" (the policy's
+#   Version, null when absent)}, in the order of a
 #   full scan: policies by name, then statements in order. With the statement
 #   index that bundle builds add (data.cognito.store.index, see
 #   pycognito_opa.estate.principal_index) only the statements whose Action can
@@ -203,7 +204,7 @@ stored_statements(c, req) := _indexed_statements(stored_key(c), lower(req.action
 	is_string(req.action)
 	is_string(req.resource)
 	_usable(stored_key(c))
-} else := [{"name": name, "doc": doc, "index": i, "statement": s} |
+} else := [{"name": name, "index": i, "statement": s, "version": object.get(doc, "Version", null)} |
 	some name, doc in _object(stored(c).policies)
 	is_object(doc)
 	some i, s in _statement_list(doc.Statement)
@@ -215,57 +216,74 @@ stored_statements(c, req) := _indexed_statements(stored_key(c), lower(req.action
 # a whole stored estate on every call.
 
 _indexed_statements(key, action, resource) := [_stored_statement(key, ref) |
-	some id in _candidates(key, action, resource)
-	ref := _entry(key).refs[id]
+	some ref in _candidates(key, action, resource)
 ]
 
-# An index entry as the bundle build writes it, for a stored entry with
-# policies; anything else means a full scan.
+# An index entry in the layout this module reads (format 1), for a stored
+# entry with policies; anything else means a full scan. (Only small values are
+# tested: a type test on one of the index's long lists would convert it whole.)
 _usable(key) if {
+	_index.format == 1 # regal ignore:external-reference
 	is_object(_store[key].policies) # regal ignore:external-reference
-	entry := _entry(key)
-	is_array(entry.refs)
-	is_object(entry.actions)
-	is_array(entry.wildcard)
-	is_array(entry.scan)
+	is_object(_entry(key))
 }
 
+# A statement named by the index: [policy name, position in its Statement
+# list]; a Statement given as one object is position 0. Read by reference into
+# the store, element by element: passing a stored document to a function (or a
+# built-in) would convert all of it on every call.
 _stored_statement(key, [name, i]) := {
 	"name": name,
-	"doc": doc,
 	"index": i,
-	"statement": _statement_list(doc.Statement)[i],
+	"statement": statement,
+	"version": _stored_version(key, name),
 } if {
-	doc := _store[key].policies[name] # regal ignore:external-reference
+	statement := _stored_at(key, name, i)
 }
+
+_stored_at(key, name, i) := statement if {
+	# regal ignore:unresolved-reference
+	statement := data.cognito.store.principals[key].policies[name].Statement[i]
+} else := statement if {
+	i == 0
+
+	# regal ignore:unresolved-reference
+	statement := data.cognito.store.principals[key].policies[name].Statement
+	is_object(statement)
+}
+
+_stored_version(key, name) := version if {
+	# regal ignore:unresolved-reference
+	version := data.cognito.store.principals[key].policies[name].Version
+} else := null
 
 # The candidates for an action of the expanded set (the catalog): the
 # statements listed for it whose resource group can hold the resource, and
 # those the index could not classify. For any other action: the statements
 # naming it literally (any resource), every statement with a wildcard action,
 # and the unclassified ones.
-_candidates(key, action, resource) := sort(ids) if {
+_candidates(key, action, resource) := sort(refs) if {
 	_index.expanded[action] # regal ignore:external-reference
-	ids := {id | some id in _for_resource(key, action, resource)} | {id | some id in _entry(key).scan}
-} else := sort({id |
+	refs := {ref | some ref in _for_resource(key, action, resource)} | {ref | some ref in _entry(key).scan}
+} else := sort({ref |
 	some list in [_all_listed(key, action), _entry(key).wildcard, _entry(key).scan]
-	some id in list
+	some ref in list
 })
 
 _entry(key) := _index.principals[key] # regal ignore:external-reference
 
 _for_resource(key, action, resource) := array.concat(
 	object.get(_entry(key).actions, [action, "exact", resource], []),
-	[id |
+	[ref |
 		some bucket in _buckets(resource)
-		some id in _entry(key).actions[action].prefix[bucket]
+		some ref in _entry(key).actions[action].prefix[bucket]
 	],
 )
 
-_all_listed(key, action) := [id |
+_all_listed(key, action) := [ref |
 	some kind in ["exact", "prefix"]
-	some ids in _entry(key).actions[action][kind]
-	some id in ids
+	some refs in _entry(key).actions[action][kind]
+	some ref in refs
 ]
 
 # "" and every prefix of the resource that ends with ":" or "/".

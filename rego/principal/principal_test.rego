@@ -187,16 +187,16 @@ _indexed_store := {_admin: {"policies": {
 }}}
 
 _index := {
+	"format": 1,
 	"expanded": {"cognito-idp:listusers": true, "cognito-idp:listgroups": true},
 	"principals": {_admin: {
-		"refs": [["a", 0], ["b", 0], ["b", 1], ["b", 2]],
 		"actions": {
-			"sts:assumerole": {"exact": {}, "prefix": {"": [0]}},
-			"cognito-idp:listusers": {"exact": {_p1: [1]}, "prefix": {_pool: [2]}},
-			"cognito-idp:listgroups": {"exact": {}, "prefix": {_pool: [2]}},
+			"sts:assumerole": {"exact": {}, "prefix": {"": [["a", 0]]}},
+			"cognito-idp:listusers": {"exact": {_p1: [["b", 0]]}, "prefix": {_pool: [["b", 1]]}},
+			"cognito-idp:listgroups": {"exact": {}, "prefix": {_pool: [["b", 1]]}},
 		},
-		"wildcard": [2],
-		"scan": [3],
+		"wildcard": [["b", 1]],
+		"scan": [["b", 2]],
 	}},
 }
 
@@ -239,8 +239,21 @@ test_stored_statements_index_other_actions if {
 	_listed("cognito-idp:ListThings", "*") == [["b", 1], ["b", 2]] with data.cognito.store as _with_index
 }
 
+# The statements themselves come from the store: a list element, or a Statement given as one object.
+test_stored_statements_index_reads_the_statements if {
+	req := {"action": "sts:assumerole", "resource": "*"}
+
+	# regal ignore:unresolved-reference
+	listed := principal.stored_statements(_caller(_admin), req) with data.cognito.store as _with_index
+	[[x.name, x.index, x.statement.Effect, object.get(x.statement, "Action", "-")] | some x in listed] == [
+		["a", 0, "Allow", "sts:AssumeRole"],
+		["b", 1, "Allow", "cognito-idp:List*"],
+		["b", 2, "Deny", "-"],
+	]
+}
+
 test_stored_statements_unusable_index_means_full_scan if {
-	broken := {"principals": _indexed_store, "index": object.union(_index, {"principals": {_admin: {"refs": 1}}})}
+	broken := {"principals": _indexed_store, "index": object.union(_index, {"format": 2})}
 
 	# regal ignore:unresolved-reference
 	count(_listed("cognito-idp:ListUsers", "*")) == 4 with data.cognito.store as broken
