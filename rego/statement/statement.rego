@@ -45,25 +45,8 @@ _names_action(patterns, act) if {
 	is_string(patterns)
 	match.action(patterns, act)
 } else if {
-	is_string(act)
-	_table_names(_action_table(patterns), act)
-}
-
-# Several action patterns at once (managed policies list dozens): the patterns
-# without wildcards as a set of lower-cased names, the others as one regular
-# expression (their alternation). Exactly match.action on each pattern, in a
-# form that OPA caches per list within a query. Elements that are not strings
-# never match.
-_action_table(patterns) := {
-	"literal": {lower(p) | some p in patterns; is_string(p); not match.has_wildcard(p)},
-	"wildcards": [match.wildcard_regex(p) | some p in patterns; is_string(p); match.has_wildcard(p)],
-}
-
-_table_names(table, act) if lower(act) in table.literal
-
-_table_names(table, act) if {
-	count(table.wildcards) > 0
-	regex.match(concat("", ["(?is)^(?:", concat("|", table.wildcards), ")$"]), act)
+	some p in patterns
+	match.action(p, act)
 }
 
 # METADATA
