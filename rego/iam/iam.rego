@@ -283,9 +283,7 @@ _decision(allowed, decision, matched, reason, warnings) := {
 #   The decision from the facts: {"allowed", "decision", "matched", "reason",
 #   "warnings"}; matched lists the statements that decided it (empty for an
 #   implicit deny, which no statement decides).
-outcome(f) := _identity_only_outcome(f) if {
-	_identity_only(f)
-} else := _decision(false, "explicit_deny", denies, reason, set()) if {
+outcome(f) := _decision(false, "explicit_deny", denies, reason, set()) if {
 	denies := _denies(f)
 	count(denies) > 0
 	reason := sprintf("Explicitly denied by %s: an explicit Deny overrides every Allow.", [_names(denies)])
@@ -307,29 +305,6 @@ outcome(f) := _identity_only_outcome(f) if {
 	count(grants) > 0
 	g := _blocking_guardrail(f)
 	reason := sprintf("%s allow %s on %s, but %s: implicit deny.", [_names(grants), f.action, f.resource, g.text])
-} else := _decision(false, "implicit_deny", [], _no_grant_reason(f), _no_grant_warnings(f))
-
-# Most requests bring identity-based policies only: no resource policy, no
-# guardrail. Then the outcome below reduces to this shorter evaluation, which
-# gives the same decisions, matched statements, reasons and warnings.
-_identity_only(f) if {
-	f.resource_policy == []
-	not f.resource_policy_given
-	f.boundary == []
-	not f.boundary_given
-	f.scps == []
-	f.session == []
-	not f.session_given
-}
-
-_identity_only_outcome(f) := _decision(false, "explicit_deny", denies, reason, set()) if {
-	denies := [_public(m) | some m in f.identity; m.effect == "Deny"]
-	count(denies) > 0
-	reason := sprintf("Explicitly denied by %s: an explicit Deny overrides every Allow.", [_names(denies)])
-} else := _decision(true, "allow", grants, sprintf("Allowed by %s.", [_names(grants)]), set()) if {
-	not cross_account(f)
-	grants := _allows(f.identity)
-	count(grants) > 0
 } else := _decision(false, "implicit_deny", [], _no_grant_reason(f), _no_grant_warnings(f))
 
 _no_grant_warnings(f) := {{"code": "cross_account", "message": sprintf(
