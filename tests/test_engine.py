@@ -69,8 +69,11 @@ def test_ctrl_c_stops_opa(bundle: BundleInfo, tmp_path: Path):
     script.write_text(
         textwrap.dedent(
             f"""
-            import sys, time
+            import signal, sys, time
             from pycognito_opa import Engine
+            # A terminal delivers Ctrl-C as SIGINT to a process that handles it; a process started
+            # from a background job inherits SIGINT ignored, so restore Python's own handler.
+            signal.signal(signal.SIGINT, signal.default_int_handler)
             with Engine(bundle={str(bundle.path)!r}) as engine:
                 print(engine.process.pid, flush=True)
                 time.sleep(60)
