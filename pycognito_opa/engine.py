@@ -38,6 +38,7 @@ class Engine:
         timeout: float = DEFAULT_TIMEOUT,
         token: str | None = None,
         limits: Limits | None = None,
+        parallelism: int | None = None,
     ) -> None:
         if url and bundle:
             raise ValueError("give either url (a running OPA) or bundle (to start one), not both")
@@ -47,6 +48,7 @@ class Engine:
         self._timeout = timeout
         self._token = token
         self._limits = limits
+        self._parallelism = parallelism
         self._process: OpaProcess | None = None
         self._client: OpaClient | None = None
         self._lock = threading.Lock()
@@ -72,13 +74,20 @@ class Engine:
 
     def _connect(self) -> OpaClient:
         if self._url:
-            return OpaClient(
-                self._url, timeout=self._timeout, token=self._token, limits=self._limits
-            )
+            return self._client_for(self._url)
         bundle = self._bundle or default_bundle(self._opa).path
         process = OpaProcess([bundle], opa=self._opa).start()
         self._process = process
-        return OpaClient(process.url, timeout=self._timeout, token=self._token, limits=self._limits)
+        return self._client_for(process.url)
+
+    def _client_for(self, url: str) -> OpaClient:
+        return OpaClient(
+            url,
+            timeout=self._timeout,
+            token=self._token,
+            limits=self._limits,
+            parallelism=self._parallelism,
+        )
 
     def _restart_if_dead(self, failed: OpaClient) -> OpaClient | None:
         """Restart the embedded OPA once if it died; None when that is not the failure."""
@@ -112,7 +121,8 @@ class Engine:
         return self._call("decide", request)
 
     def decide_many(self, requests: Sequence[Mapping[str, Any]]) -> list[Decision]:
-        """The decisions for many requests, in order, from one OPA query."""
+        """The decisions for many requests, in order (a large batch is split into concurrent
+        queries, one per CPU: see OpaClient)."""
         return self._call("decide_many", requests)
 
     def close(self) -> None:

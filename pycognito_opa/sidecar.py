@@ -41,6 +41,18 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child before e
             ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
 
 
+# Go's garbage collector runs when the heap has grown by GOGC percent. OPA allocates heavily
+# per evaluation; at 400 it collects a quarter as often, for about 15% more decisions per
+# second and a shorter tail (see BENCHMARKS.md), at the cost of a larger heap. A GOGC set in
+# the environment wins.
+DEFAULT_GOGC = "400"
+
+# OPA keeps every regular expression it compiles in an inter-query cache, unbounded by
+# default; policy wildcards become expressions, so requests with ever-new patterns would grow
+# it without end. This bounds it.
+REGEX_CACHE_ENTRIES = 10_000
+
+
 class OpaProcess:
     """An `opa run --server` child process on a loopback port, stopped on exit.
 
@@ -124,6 +136,8 @@ class OpaProcess:
             "--log-level",
             "error",
             "--disable-telemetry",
+            "--set",
+            f"caching.inter_query_builtin_value_cache.max_num_entries={REGEX_CACHE_ENTRIES}",
             *self.extra_args,
         ]
         for bundle in self.bundles:
@@ -135,6 +149,7 @@ class OpaProcess:
             stdin=subprocess.DEVNULL,
             stdout=self._log,
             stderr=subprocess.STDOUT,
+            env={"GOGC": DEFAULT_GOGC, **os.environ},
             preexec_fn=_die_with_parent,
         )
 

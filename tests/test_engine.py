@@ -11,15 +11,21 @@ import time
 from pathlib import Path
 
 import pytest
+import requests
 
 from pycognito_opa import (
     Engine,
+    OpaClient,
     OpaProcess,
+    OpaQueryError,
     OpaStartError,
     RequestError,
     ToolNotFoundError,
 )
 from pycognito_opa.bundle import BundleInfo
+from pycognito_opa.client import MIN_PART
+from pycognito_opa.examples import load_examples
+from pycognito_opa.sidecar import DEFAULT_GOGC, REGEX_CACHE_ENTRIES
 
 LIST_POOLS = {
     "action": "cognito-identity:ListIdentityPools",
@@ -147,3 +153,40 @@ def test_dead_embedded_opa_is_restarted_once(bundle: BundleInfo):
         assert _gone(first)
         assert engine.decide(LIST_POOLS).decision == "allow"
         assert engine.process.pid != first
+
+
+def test_large_batch_split_over_concurrent_queries_keeps_order(bundle: BundleInfo):
+    # The documented examples, repeated to 3 parts of at least MIN_PART requests: every
+    # decision must be the documented one, in the order of the batch.
+    examples = load_examples()
+    batch = [examples[i % len(examples)] for i in range(3 * MIN_PART + 7)]
+    with Engine(bundle=bundle.path, parallelism=3) as engine:
+        client = engine._ensure_client()
+        assert [len(p) for p in client._split([b"{}"] * len(batch))] == [103, 102, 102]
+        decisions = engine.decide_many([e.request for e in batch])
+    assert [d.decision for d in decisions] == [e.expect for e in batch]
+
+
+def test_failing_part_of_a_split_batch_fails_the_batch(bundle: BundleInfo):
+    # A part that OPA cannot answer (here: cut off by a timeout far below one evaluation)
+    # fails the whole call; no partial list comes back.
+    batch = [LIST_POOLS] * (2 * MIN_PART)
+    with OpaProcess([bundle.path]) as opa:
+        client = OpaClient(opa.url, timeout=0.000_001, parallelism=2)
+        with pytest.raises(OpaQueryError):
+            client.decide_many(batch)
+        client.close()
+        assert opa.alive()
+        with OpaClient(opa.url, parallelism=2) as healthy:
+            assert [d.decision for d in healthy.decide_many(batch)] == ["allow"] * len(batch)
+
+
+def test_embedded_opa_runs_with_a_bounded_regex_cache_and_gc_setting(bundle: BundleInfo):
+    with OpaProcess([bundle.path]) as opa:
+        config = requests.get(f"{opa.url}/v1/config", timeout=5).json()["result"]
+        environ = Path(f"/proc/{opa.pid}/environ").read_bytes().split(b"\0")
+    assert config["caching"]["inter_query_builtin_value_cache"]["max_num_entries"] == (
+        REGEX_CACHE_ENTRIES
+    )
+    expected = os.environ.get("GOGC", DEFAULT_GOGC)
+    assert f"GOGC={expected}".encode() in environ
