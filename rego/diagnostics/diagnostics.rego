@@ -19,73 +19,77 @@ import data.cognito.variables
 # METADATA
 # description: The warnings of a valid request r (set of {"code", "message"}).
 warnings(r) := union({
-	_action_warnings(r),
-	_resource_warnings(r),
-	_id_warnings(r),
-	_field_warnings(r),
-	_variable_warnings(r),
+	_action_warnings(r.action),
+	_resource_warnings(r.action, r.resource),
+	_id_warnings(r.resource),
+	_field_warnings(object.keys(r)),
+	_variable_warnings(_array(object.get(r, "policies", []))),
 	_principal_warnings(r),
-	_trust_warnings(r),
-	_variable_syntax_warnings(r),
+	_trust_warnings(r.action, r.resource, is_object(object.get(r, "resource_policy", null))),
+	_variable_syntax_warnings(_array(object.get(r, "policies", []))),
 })
+
+# Each part takes only the request fields it reads: OPA reuses a function's
+# result for equal arguments within a query, so a batch computes each part
+# once per distinct action, resource or policy list rather than per request.
 
 _w(code, message) := {"code": code, "message": message}
 
 _service(act) := split(act, ":")[0]
 
-_action_warnings(r) := {_w("unknown_action", sprintf(
+_action_warnings(act) := {_w("unknown_action", sprintf(
 	"%s is not in the action catalog of %s; it is evaluated as written",
-	[r.action, _service(r.action)],
+	[act, _service(act)],
 ))} if {
-	not catalog.known(r.action)
-	catalog.has_service(_service(r.action))
+	not catalog.known(act)
+	catalog.has_service(_service(act))
 } else := set()
 
 # A known action used with a resource of a type it does not use: IAM still
 # evaluates the request, but AWS would never authorize the call that way.
-_resource_warnings(r) := {_w("resource_type_not_used", sprintf(
+_resource_warnings(act, resource) := {_w("resource_type_not_used", sprintf(
 	"%s takes no resource-level permissions (its policies use Resource \"*\"); %s is evaluated as given",
-	[catalog.canonical(r.action), r.resource],
+	[catalog.canonical(act), resource],
 ))} if {
-	catalog.known(r.action)
-	r.resource != "*"
-	count(catalog.resource_types(r.action)) == 0
+	catalog.known(act)
+	resource != "*"
+	count(catalog.resource_types(act)) == 0
 } else := {_w("resource_type_not_used", sprintf(
 	"%s uses resource types %v; %s is none of them and is evaluated as given",
-	[catalog.canonical(r.action), catalog.resource_types(r.action), r.resource],
+	[catalog.canonical(act), catalog.resource_types(act), resource],
 ))} if {
-	catalog.known(r.action)
-	r.resource != "*"
-	not _resource_type_used(r)
+	catalog.known(act)
+	resource != "*"
+	not _resource_type_used(act, resource)
 } else := set()
 
 # The resource's type is one the action uses, in the service the type's ARN template names.
-_resource_type_used(r) if {
-	parsed := arn.parse(r.resource)
+_resource_type_used(act, resource) if {
+	parsed := arn.parse(resource)
 	rtype := arn.resource_type(parsed)
-	rtype in catalog.resource_types(r.action)
-	template := catalog.resource_type_arn(catalog.action(r.action).service, rtype)
+	rtype in catalog.resource_types(act)
+	template := catalog.resource_type_arn(catalog.action(act).service, rtype)
 	split(template, ":")[2] == parsed.service
 }
 
 # IDs not in AWS's canonical format (the documentation's examples use the
 # 10-digit account ID 0123456789): evaluated as written, with a warning.
-_id_warnings(r) := {_w(p.code, sprintf("%s in %s; evaluated as written", [p.message, r.resource])) |
-	some p in arn.canonical_problems(arn.parse(r.resource))
+_id_warnings(resource) := {_w(p.code, sprintf("%s in %s; evaluated as written", [p.message, resource])) |
+	some p in arn.canonical_problems(arn.parse(resource))
 }
 
-_field_warnings(r) := set() if {
-	count(object.keys(r) - validation.request_fields) == 0
-} else := {_w("unknown_field", sprintf("request field %q is not in the contract and is ignored", [k])) |
-	some k, _ in r
+_field_warnings(fields) := {_w("unknown_field", _unknown_field_message(k)) |
+	some k in fields
 	not k in validation.request_fields
 }
 
-_variable_warnings(r) := {_w("variables_not_substituted", sprintf(
+_unknown_field_message(k) := sprintf("request field %q is not in the contract and is ignored", [k])
+
+_variable_warnings(policies) := {_w("variables_not_substituted", sprintf(
 	"policies[%d] has no Version \"2012-10-17\": IAM treats its ${...} policy variables as literal text",
 	[i],
 )) |
-	some i, d in _array(r.policies)
+	some i, d in policies
 	not policy.substitutes_variables(d)
 	policy.mentions_variables(d)
 }
@@ -99,13 +103,13 @@ _principal_warnings(r) := {_w("principal_not_stored", sprintf(
 	not principal.stored(principal.caller(r))
 }
 
-_trust_warnings(r) := {_w("trust_policy_not_given", sprintf(
+_trust_warnings(act, resource, trust_policy_given) := {_w("trust_policy_not_given", sprintf(
 	"%s on a role also needs the role's trust policy to allow it; give it as resource_policy to evaluate it",
-	[r.action],
+	[act],
 )) |
-	startswith(lower(r.action), "sts:")
-	not is_object(object.get(r, "resource_policy", null))
-	parsed := arn.parse(r.resource)
+	not trust_policy_given
+	startswith(lower(act), "sts:")
+	parsed := arn.parse(resource)
 	parsed.service == "iam"
 	startswith(parsed.resource, "role/")
 }
@@ -116,11 +120,11 @@ _array(x) := [] if not is_array(x)
 
 # Malformed policy variables in Resource / NotResource (IAM Access Analyzer's
 # checks, see cognito.variables.errors): the element then matches nothing.
-_variable_syntax_warnings(r) := {_w(
+_variable_syntax_warnings(policies) := {_w(
 	e.code,
 	sprintf("policies[%d].Statement %s %q: %s; it matches nothing", [i, key, text, e.message]),
 ) |
-	some i, d in _array(r.policies)
+	some i, d in policies
 	policy.substitutes_variables(d)
 	some s in policy.statement_list(d)
 	some key in ["Resource", "NotResource"]

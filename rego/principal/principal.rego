@@ -38,17 +38,24 @@ _store := data.cognito.store.principals if is_object(data.cognito.store.principa
 #   sts:AssumeRoleWithWebIdentity / AssumeRoleWithSAML (the web identity
 #   provider, e.g. cognito-identity.amazonaws.com), a Service when it ends in
 #   .amazonaws.com, and Federated otherwise (accounts.google.com, ...).
-caller(r) := object.union(_blank, _facts(kind, p)) if {
-	p := r.principal
+caller(r) := _caller(
+	object.get(r, "principal", null),
+	object.get(r, "principal_type", null),
+	object.get(r, "action", null),
+)
+
+# The caller from the three request fields it depends on: OPA reuses the
+# result for equal arguments, so a batch works each principal out once.
+_caller(p, ptype, act) := object.union(_blank, _facts(kind, p)) if {
 	is_string(p)
 	p != ""
-	kind := _kind(r, p)
+	kind := _kind(ptype, act, p)
 } else := _blank
 
 _blank := {"name": "", "kind": "", "type": "", "account": "", "arn": "", "username": "", "role": ""}
 
-_kind(r, p) := r.principal_type if {
-	is_kind(r.principal_type)
+_kind(ptype, act, p) := ptype if {
+	is_kind(ptype)
 } else := "Federated" if {
 	parsed := arn.parse(p)
 	parsed.service == "iam"
@@ -58,8 +65,8 @@ _kind(r, p) := r.principal_type if {
 } else := "AWS" if {
 	regex.match(`^[0-9]{12}$`, p)
 } else := "Federated" if {
-	is_string(r.action)
-	lower(r.action) in _web_identity_actions
+	is_string(act)
+	lower(act) in _web_identity_actions
 } else := "Service" if {
 	regex.match(`\.amazonaws\.com(\.cn)?$`, p)
 } else := "Federated"
@@ -155,14 +162,17 @@ derived_keys(c) := {k: v |
 #   that the context does not set itself.
 context(r, c) := object.union(derived_keys(c), _lowered(object.get(r, "context", {})))
 
-# Lower-case the keys; if two keys differ only in case, the first in sort order wins.
-_lowered(ctx) := {lk: ctx[first] |
+# Lower-case the keys; if two keys differ only in case, the first in sort order
+# wins. Most contexts have no such pair: one pass then suffices.
+_lowered(ctx) := {lower(k): v | some k, v in ctx} if {
 	is_object(ctx)
+	count({lower(k) | some k, _ in ctx; is_string(k)}) == count(ctx)
+} else := {lk: ctx[first] |
 	some lk in {lower(k) | some k, _ in ctx; is_string(k)}
 	first := min({k | some k, _ in ctx; is_string(k); lower(k) == lk})
-}
-
-_lowered(ctx) := {} if not is_object(ctx)
+} if {
+	is_object(ctx)
+} else := {}
 
 # METADATA
 # description: |
