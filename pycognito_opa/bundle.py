@@ -159,8 +159,8 @@ def check_signing_alg(alg: str) -> str:
     return alg
 
 
-def _run_opa(cmd: list[str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(cmd, capture_output=True, text=True, check=False, timeout=300)
+def _run_opa(cmd: list[str], cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(cmd, capture_output=True, text=True, check=False, timeout=300, cwd=cwd)
 
 
 def _opa_message(proc: subprocess.CompletedProcess[str]) -> str:
@@ -250,11 +250,13 @@ def build_bundle(
         manifest = {"revision": rev, "roots": list(roots), "rego_version": 1}
         (stage / ".manifest").write_text(json.dumps(manifest, indent=1))
         partial = Path(tmp) / "bundle.tar.gz"
-        cmd = [str(opa_bin), "build", "-b", str(stage), "-o", str(partial)]
+        # Built from inside the stage, so that the bundle names its files /policies/...,
+        # not by the temporary folder they were staged in.
+        cmd = [str(opa_bin.resolve()), "build", "-b", ".", "-o", str(partial)]
         if signing_key is not None:
-            cmd += ["--signing-key", str(signing_key), "--signing-alg", signing_alg]
+            cmd += ["--signing-key", str(Path(signing_key).resolve()), "--signing-alg", signing_alg]
             cmd += ["--verification-key-id", key_id]  # names the signing key in the JWT
-        proc = _run_opa(cmd)
+        proc = _run_opa(cmd, cwd=stage)
         if proc.returncode != 0:
             raise BundleError(f"opa build failed: {_opa_message(proc)}")
         # Write beside the target, then rename: readers never see a half-written bundle.

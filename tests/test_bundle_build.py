@@ -89,6 +89,15 @@ def test_default_bundle_ships_the_sidecar_policy():
     assert read_manifest(info.path)["roots"] == list(ROOTS)
 
 
+def test_bundle_names_its_files_from_its_own_root():
+    # OPA's messages and profiles name policy files by these paths: they must not carry the
+    # temporary folder the bundle was staged in.
+    with tarfile.open(default_bundle().path) as tar:
+        names = sorted(m.name.lstrip("/") for m in tar.getmembers())
+    assert "policies/authz/authz.rego" in names
+    assert all(n.split("/")[0] in {"policies", "data.json", ".manifest"} for n in names), names
+
+
 def test_signed_build_and_inspect(policies: Path, tmp_path: Path, keys: tuple[Path, Path]):
     private, public = keys
     out = tmp_path / "out" / "signed.tar.gz"
