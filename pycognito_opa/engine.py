@@ -58,6 +58,11 @@ class Engine:
         return self._ensure_client().url
 
     @property
+    def parallelism(self) -> int:
+        """How many concurrent queries `decide_many` splits a large batch into."""
+        return self._ensure_client().parallelism
+
+    @property
     def process(self) -> OpaProcess | None:
         """The embedded OPA process, if this engine started one."""
         return self._process

@@ -89,6 +89,14 @@ def markdown(result: Mapping[str, Any], *, images: Sequence[str] = ()) -> str:
                     _s(tp["decisions_per_s"], 0),
                 ]
             )
+        for batch, tp in (ex.get("throughput_one_query") or {}).items():
+            rows.append(
+                [
+                    f"decide_many, batch {batch} sent as one query, not split over "
+                    f"{ex.get('parallelism', '?')} (decisions/s)",
+                    _s(tp["decisions_per_s"], 0),
+                ]
+            )
         for batch, tp in (ex.get("throughput_with_repeats") or {}).items():
             rows.append(
                 [

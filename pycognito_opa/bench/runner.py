@@ -446,6 +446,17 @@ def _examples_phase(engine: Engine, probe: MetricsProbe, wl: Workload, run: _Run
         engine.decide_many, indices, run, "decide_many", lambda b: distinct_batch(reqs, b)
     )
     largest = max(run.config.batch_sizes)
+    # The same batches as one query each: what splitting a batch over the cores gains.
+    with Engine(engine.url, timeout=ENGINE_TIMEOUT, parallelism=1) as one_query:
+        result["throughput_one_query"] = _throughput(
+            one_query.decide_many,
+            indices,
+            run,
+            "decide_many, one query",
+            lambda b: distinct_batch(reqs, b),
+            batch_sizes=[largest],
+        )
+    result["parallelism"] = engine.parallelism
     if largest > len(reqs):
         # The same batches with plain repeats: OPA reuses a repeated request's result.
         result["throughput_with_repeats"] = _throughput(
@@ -614,7 +625,7 @@ def _total_steps(config: BenchConfig, n_peers: int, n_examples: int) -> int:
     nb = len(config.batch_sizes)
     compare = n_peers + (reps * (1 + n_peers) if n_peers else 0)
     repeats = reps if max(config.batch_sizes) > n_examples else 0
-    examples = 1 + reps * 3 + repeats + reps * nb + compare
+    examples = 1 + reps * 4 + repeats + reps * nb + compare  # + the one-query series
     examples += reps * nb * (1 + n_peers) if n_peers else 0
     estates = len(config.estate_sizes) * 2 * (1 + reps + compare)
     analyses = 4 * len(config.analysis_sizes) + len(config.load_threads)
