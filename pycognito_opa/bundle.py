@@ -172,7 +172,10 @@ def _opa_message(proc: subprocess.CompletedProcess[str]) -> str:
 # read them instead of recomputing them: data key -> the rule that computes it. The modules fall
 # back to computing them when they are absent (as in `opa test`).
 DERIVED_PATH = "cognito/derived"
-DERIVED_RULES = {"arn_type_regexes": "data.cognito.arn.type_regex_table"}
+DERIVED_RULES = {
+    "arn_type_regexes": "data.cognito.arn.type_regex_table",
+    "action_resource_regexes": "data.cognito.diagnostics.action_resource_regexes",
+}
 
 
 def _add_derived(

@@ -74,7 +74,7 @@ _type_regexes := stored if {
 #   anchored regular expression: each ${Placeholder} matches one or more characters other
 #   than "/" and ":" before the resource part, and other than "/" inside it (IDs such as
 #   "us-east-1:GUID" hold a colon). {service: {type name: regex}}.
-type_regex_table[template_service][name] := _template_regex(type_def.arn) if {
+type_regex_table[template_service][name] := template_regex(type_def.arn) if {
 	# regal ignore:unresolved-reference
 	some catalog_service in data.cognito.reference.catalog.services
 	some name, type_def in catalog_service.resource_types
@@ -82,7 +82,12 @@ type_regex_table[template_service][name] := _template_regex(type_def.arn) if {
 	template_service := split(type_def.arn, ":")[2]
 }
 
-_template_regex(template) := concat("", ["^", _head_regex(parts), ":", _tail_regex(parts), "$"]) if {
+# METADATA
+# description: |
+#   The anchored regular expression of an ARN template such as
+#   "arn:${Partition}:cognito-idp:${Region}:${Account}:userpool/${UserPoolId}"
+#   (see type_regex_table); undefined for a template of fewer than six parts.
+template_regex(template) := concat("", ["^", _head_regex(parts), ":", _tail_regex(parts), "$"]) if {
 	parts := split(template, ":")
 	count(parts) >= 6
 }
@@ -107,9 +112,10 @@ _regex_escape(s) := regex.replace(s, `[\\.+*?()|\[\]{}^$]`, `\$0`)
 #   identity ID that is not REGION:GUID, a user pool ID that is not REGION_ID, and an ID
 #   whose region differs from the ARN's region. Parts holding the wildcards * or ? and
 #   empty account parts are not judged.
-canonical_problems(parsed) := problems if {
-	ids := (_pool_problems(parsed) | _identity_problems(parsed)) | _user_pool_problems(parsed)
-	problems := (_account_problems(parsed) | ids) | _region_problems(parsed)
+canonical_problems(parsed) := _account_problems(parsed) | {problem |
+	some [kind, id] in _ids(parsed)
+	_concrete(id)
+	some problem in (_format_problems(kind, id) | _region_problems(id, parsed.region))
 }
 
 _account_problems(parsed) := {{
@@ -121,59 +127,60 @@ _account_problems(parsed) := {{
 	not regex.match(`^[0-9]{12}$`, parsed.account)
 }
 
-_pool_problems(parsed) := {{
-	"code": "noncanonical_identity_pool_id",
-	"message": sprintf("identity pool ID %q is not REGION:GUID (8-4-4-4-12 hexadecimal digits)", [id]),
-} |
-	some id in _identity_pool_ids(parsed)
-	_concrete(id)
-	not regex.match(_region_guid, id)
+# The IDs in the resource part, as [kind, ID]: the identity pool ID of a
+# cognito-identity or cognito-sync ARN, the identity ID of a cognito-sync ARN,
+# the user pool ID of a cognito-idp ARN. One regular expression per service
+# finds them all (an absent optional group is "").
+_ids(parsed) := [[kind, m[i + 1]] |
+	some m in regex.find_all_string_submatch_n(_id_regexes[parsed.service], parsed.resource, 1)
+	some i, kind in _id_kinds[parsed.service]
+	m[i + 1] != ""
+]
+
+_id_regexes := {
+	"cognito-identity": `^identitypool/([^/]+)`,
+	"cognito-sync": `^identitypool/([^/]+)(?:/identity/([^/]+))?`,
+	"cognito-idp": `^userpool/([^/]+)`,
 }
 
-_identity_problems(parsed) := {{
-	"code": "noncanonical_identity_id",
-	"message": sprintf("identity ID %q is not REGION:GUID (8-4-4-4-12 hexadecimal digits)", [id]),
-} |
-	some id in _identity_ids(parsed)
-	_concrete(id)
-	not regex.match(_region_guid, id)
+_id_kinds := {
+	"cognito-identity": ["identity_pool"],
+	"cognito-sync": ["identity_pool", "identity"],
+	"cognito-idp": ["user_pool"],
 }
 
-_user_pool_problems(parsed) := {{
-	"code": "noncanonical_user_pool_id",
-	"message": sprintf("user pool ID %q is not REGION_ID", [id]),
-} |
-	some id in _user_pool_ids(parsed)
-	_concrete(id)
-	not regex.match(`^[a-z]{2}(-[a-z]+)+-[0-9]+_[0-9A-Za-z]+$`, id)
+_id_formats := {
+	"identity_pool": {
+		"code": "noncanonical_identity_pool_id",
+		"message": "identity pool ID %q is not REGION:GUID (8-4-4-4-12 hexadecimal digits)",
+		"regex": _region_guid,
+	},
+	"identity": {
+		"code": "noncanonical_identity_id",
+		"message": "identity ID %q is not REGION:GUID (8-4-4-4-12 hexadecimal digits)",
+		"regex": _region_guid,
+	},
+	"user_pool": {
+		"code": "noncanonical_user_pool_id",
+		"message": "user pool ID %q is not REGION_ID",
+		"regex": `^[a-z]{2}(-[a-z]+)+-[0-9]+_[0-9A-Za-z]+$`,
+	},
 }
 
-_region_problems(parsed) := {{
+_format_problems(kind, id) := {{"code": format.code, "message": sprintf(format.message, [id])} |
+	format := _id_formats[kind]
+	not regex.match(format.regex, id)
+}
+
+_region_problems(id, region) := {{
 	"code": "id_region_mismatch",
-	"message": sprintf("ID %q names region %q but the ARN names region %q", [id, prefix, parsed.region]),
+	"message": sprintf("ID %q names region %q but the ARN names region %q", [id, prefix, region]),
 } |
-	some id in ((_identity_pool_ids(parsed) | _identity_ids(parsed)) | _user_pool_ids(parsed))
-	_concrete(id)
-	_concrete(parsed.region)
+	_concrete(region)
 	some prefix in regex.find_n(`^[a-z]{2}(-[a-z]+)+-[0-9]+`, id, 1)
-	prefix != parsed.region
+	prefix != region
 }
 
 _region_guid := `^[a-z]{2}(-[a-z]+)+-[0-9]+:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`
 
 _concrete(s) if not regex.match(`[*?]`, s)
-
-_identity_pool_ids(parsed) := {m[1] |
-	parsed.service in {"cognito-identity", "cognito-sync"}
-	some m in regex.find_all_string_submatch_n(`^identitypool/([^/]+)`, parsed.resource, 1)
-}
-
-_identity_ids(parsed) := {m[1] |
-	parsed.service == "cognito-sync"
-	some m in regex.find_all_string_submatch_n(`^identitypool/[^/]+/identity/([^/]+)`, parsed.resource, 1)
-}
-
-_user_pool_ids(parsed) := {m[1] |
-	parsed.service == "cognito-idp"
-	some m in regex.find_all_string_submatch_n(`^userpool/([^/]+)`, parsed.resource, 1)
-}

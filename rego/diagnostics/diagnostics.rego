@@ -63,13 +63,40 @@ _resource_warnings(act, resource) := {_w("resource_type_not_used", sprintf(
 	not _resource_type_used(act, resource)
 } else := set()
 
-# The resource's type is one the action uses, in the service the type's ARN template names.
+# The resource fits the ARN template of a resource type the action uses.
 _resource_type_used(act, resource) if {
-	parsed := arn.parse(resource)
-	rtype := arn.resource_type(parsed)
-	rtype in catalog.resource_types(act)
-	template := catalog.resource_type_arn(catalog.action(act).service, rtype)
-	split(template, ":")[2] == parsed.service
+	some type_regex in _resource_regexes(act)
+	regex.match(type_regex, resource)
+}
+
+# The regular expressions of the action's resource types: as bundle builds
+# store them (data.cognito.derived, evaluated once from action_resource_regexes),
+# else computed from the catalog now.
+_resource_regexes(act) := stored if {
+	# regal ignore:unresolved-reference
+	stored := data.cognito.derived.action_resource_regexes[lower(act)]
+	is_array(stored)
+} else := resource_regexes(act)
+
+# METADATA
+# description: |
+#   The anchored regular expressions of the ARN templates of the resource
+#   types a known action uses, sorted (the templates its service lists; the
+#   cognito-idp "webacl" type's names wafv2). Empty for an action that takes
+#   only Resource "*".
+resource_regexes(act) := sort({arn.template_regex(template) |
+	svc := catalog.action(act).service
+	some rtype in catalog.resource_types(act)
+	template := catalog.resource_type_arn(svc, rtype)
+})
+
+# METADATA
+# description: |
+#   resource_regexes of every catalogued action, by lower-cased action name
+#   (evaluated once per bundle build).
+action_resource_regexes[lower(name)] := resource_regexes(name) if {
+	# regal ignore:unresolved-reference
+	some name, _ in data.cognito.reference.catalog.actions
 }
 
 # IDs not in AWS's canonical format (the documentation's examples use the

@@ -77,3 +77,25 @@ test_variable_syntax_in_resources if {
 	]}
 	_codes({"action": "s3:GetObject", "resource": "*", "policies": [p]}) == {"missing_brace", "empty_variable"}
 }
+
+# The table bundle builds store (data.cognito.derived) is the one computed from
+# the catalog, and a stored table is read when present.
+test_action_resource_regexes_match_the_catalog_templates if {
+	diagnostics.action_resource_regexes["cognito-idp:admincreateuser"] == [
+		"^arn:[^:/]+:cognito-idp:[^:/]+:[^:/]+:userpool/[^/]+$",
+	]
+	diagnostics.action_resource_regexes["cognito-idp:listuserpools"] == []
+}
+
+test_stored_action_resource_regexes_are_read if {
+	stored := {"cognito-idp:admincreateuser": ["^arn:aws:cognito-idp:us-east-1:111122223333:userpool/only$"]}
+	request := {
+		"action": "cognito-idp:AdminCreateUser",
+		"resource": "arn:aws:cognito-idp:us-east-1:111122223333:userpool/us-east-1_abc",
+	}
+
+	# regal ignore:unresolved-reference
+	codes := {w.code | some w in diagnostics.warnings(request)} with data.cognito.derived.action_resource_regexes as stored
+	"resource_type_not_used" in codes
+	not "resource_type_not_used" in {w.code | some w in diagnostics.warnings(request)}
+}
