@@ -117,7 +117,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="decide one request or a JSON array of requests",
         description=(
             "Read one request object (or a JSON array of them) and print the decision (or an "
-            "array of decisions in the same order) as JSON. All requests go to OPA in one query."
+            "array of decisions in the same order) as JSON. All requests go to OPA as one batch, "
+            "split into one concurrent query per CPU when it holds 20 or more."
         ),
     )
     decide.add_argument(
@@ -131,7 +132,7 @@ def build_parser() -> argparse.ArgumentParser:
         "examples",
         help="compare OPA's decisions with AWS's documented examples",
         description=(
-            "Run every documented example (bundles/examples/*.yaml) through OPA in one query and "
+            "Run every documented example (bundles/examples/*.yaml) through OPA in one batch and "
             "print request, expected decision, OPA's decision and why. Exit 1 on any disagreement."
         ),
     )

@@ -111,7 +111,7 @@ def load_examples(directory: Path | None = None) -> list[Example]:
 
 
 def run_examples(engine: _Decider, examples: Sequence[Example]) -> list[ExampleResult]:
-    """All examples in one OPA query."""
+    """All examples in one batch (`decide_many`)."""
     decisions = engine.decide_many([e.request for e in examples])
     return [ExampleResult(e, d) for e, d in zip(examples, decisions, strict=True)]
 
