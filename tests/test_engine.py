@@ -15,9 +15,7 @@ import requests
 
 from pycognito_opa import (
     Engine,
-    OpaClient,
     OpaProcess,
-    OpaQueryError,
     OpaStartError,
     RequestError,
     ToolNotFoundError,
@@ -166,20 +164,6 @@ def test_large_batch_split_over_concurrent_queries_keeps_order(bundle: BundleInf
         assert min(sizes) >= MIN_PART
         decisions = engine.decide_many([e.request for e in batch])
     assert [d.decision for d in decisions] == [e.expect for e in batch]
-
-
-def test_failing_part_of_a_split_batch_fails_the_batch(bundle: BundleInfo):
-    # A part that OPA cannot answer (here: cut off by a timeout far below one evaluation)
-    # fails the whole call; no partial list comes back.
-    batch = [LIST_POOLS] * (2 * MIN_PART)
-    with OpaProcess([bundle.path]) as opa:
-        client = OpaClient(opa.url, timeout=0.000_001, parallelism=2)
-        with pytest.raises(OpaQueryError):
-            client.decide_many(batch)
-        client.close()
-        assert opa.alive()
-        with OpaClient(opa.url, parallelism=2) as healthy:
-            assert [d.decision for d in healthy.decide_many(batch)] == ["allow"] * len(batch)
 
 
 def test_embedded_opa_runs_with_a_bounded_regex_cache_and_gc_setting(bundle: BundleInfo):

@@ -24,6 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pycognito_opa import Engine, Limits, OpaQueryError, RequestError
+from pycognito_opa.client import MIN_PART
 from pycognito_opa.decision import DECISIONS
 
 # Amazon Cognito Developer Guide, "Identity and Access Management in Amazon Cognito User Pools",
@@ -294,9 +295,9 @@ def test_deep_nesting_is_refused(engine: Engine):
         engine.decide({**VALID, "context": {"k": deep}})
 
 
-def test_a_slow_query_is_cancelled_at_the_timeout_and_opa_keeps_serving(engine: Engine):
-    # ForAnyValue:StringLike of 2,000 request values against 2,000 patterns that never match:
-    # millions of comparisons per request, for a body of a few hundred kilobytes.
+def _slow_request() -> dict[str, Any]:
+    """ForAnyValue:StringLike of 2,000 request values against 2,000 patterns that never match:
+    millions of comparisons per request, for a body of a few hundred kilobytes."""
     patterns = [f"*never-{i}-*" for i in range(2000)]
     values = [f"tag-{i}" for i in range(2000)]
     statement = {
@@ -305,18 +306,35 @@ def test_a_slow_query_is_cancelled_at_the_timeout_and_opa_keeps_serving(engine: 
         "Resource": "*",
         "Condition": {"ForAnyValue:StringLike": {"aws:TagKeys": patterns}},
     }
-    request = {
+    return {
         "action": "cognito-idp:TagResource",
         "resource": "arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_x",
         "policies": [{"Version": "2012-10-17", "Statement": [statement]}],
         "context": {"aws:TagKeys": values},
     }
+
+
+def test_a_slow_query_is_cancelled_at_the_timeout_and_opa_keeps_serving(engine: Engine):
     with (
-        Engine(url=engine.url, timeout=0.5) as client,
+        Engine(url=engine.url, timeout=0.5, parallelism=1) as client,
         pytest.raises(OpaQueryError, match="within"),
     ):
-        client.decide_many([request] * 20)
+        client.decide_many([_slow_request()] * 20)
     assert engine.decide(VALID).decision == "allow"
+
+
+def test_one_slow_part_of_a_split_batch_fails_the_whole_batch(engine: Engine):
+    # Split over two queries: the first part is answered at once, the second runs past the
+    # timeout. The call raises; it never returns the first part's decisions alone.
+    batch = [VALID] * MIN_PART + [_slow_request()] * MIN_PART
+    with (
+        Engine(url=engine.url, timeout=0.5, parallelism=2) as client,
+        pytest.raises(OpaQueryError, match="within"),
+    ):
+        client.decide_many(batch)
+    assert [d.decision for d in engine.decide_many([VALID] * 2 * MIN_PART)] == ["allow"] * (
+        2 * MIN_PART
+    )
 
 
 def test_cli_reports_limits_as_bad_input(tmp_path, engine: Engine):
