@@ -25,6 +25,7 @@ import yaml
 
 from .bundle import DEFAULT_KEY_ID, DEFAULT_SIGNING_ALG, check_signing_alg
 from .errors import InputFileError, OpaQueryError
+from .sidecar import REGEX_CACHE_ENTRIES
 
 DEFAULT_BUNDLE_NAME = "pycognito"
 BUNDLE_SERVICE = "bundles"
@@ -130,6 +131,8 @@ def opa_config(c: FleetConfig) -> dict[str, Any]:
     config: dict[str, Any] = {
         "services": {BUNDLE_SERVICE: {"url": service_url}},
         "bundles": {c.bundle_name: bundle},
+        # OPA's compiled-regex cache is unbounded by default (see sidecar.REGEX_CACHE_ENTRIES).
+        "caching": {"inter_query_builtin_value_cache": {"max_num_entries": REGEX_CACHE_ENTRIES}},
     }
     if c.verification_key is not None:
         config["keys"] = {c.key_id: {"key": c.verification_key, "algorithm": c.signing_alg}}

@@ -251,6 +251,7 @@ def test_fleet_config_has_what_a_sidecar_needs(keys: tuple[Path, Path], tmp_path
         "algorithm": "RS256",
     }
     assert config["persistence_directory"] == "/var/lib/opa"
+    assert config["caching"]["inter_query_builtin_value_cache"]["max_num_entries"] == 10_000
     assert config["pycognito_opa"]["token_sha256"] == hashlib.sha256(TOKEN.encode()).hexdigest()
     # Status and decision logs are off unless asked for.
     assert "status" not in config and "decision_logs" not in config
