@@ -23,10 +23,10 @@ warnings(r) := union({
 	_resource_warnings(r.action, r.resource),
 	_id_warnings(r.resource),
 	_field_warnings(object.keys(r)),
-	_variable_warnings(_array(object.get(r, "policies", []))),
+	_variable_warnings(object.get(r, "policies", [])),
 	_principal_warnings(r),
 	_trust_warnings(r.action, r.resource, is_object(object.get(r, "resource_policy", null))),
-	_variable_syntax_warnings(_array(object.get(r, "policies", []))),
+	_variable_syntax_warnings(object.get(r, "policies", [])),
 })
 
 # Each part takes only the request fields it reads: OPA reuses a function's
@@ -140,10 +140,6 @@ _trust_warnings(act, resource, trust_policy_given) := {_w("trust_policy_not_give
 	parsed.service == "iam"
 	startswith(parsed.resource, "role/")
 }
-
-_array(x) := x if is_array(x)
-
-_array(x) := [] if not is_array(x)
 
 # Malformed policy variables in Resource / NotResource (IAM Access Analyzer's
 # checks, see cognito.variables.errors): the element then matches nothing.
