@@ -21,9 +21,9 @@ from typing import Any
 
 import yaml
 
-from .client import Limits
+from ._client import Limits
 from .engine import Engine
-from .errors import InputFileError, RequestError
+from .errors import AnalysisInputError, InputFileError
 
 LINT_PATH = "cognito/analysis/lint/report"
 WHAT_CAN_PATH = "cognito/analysis/whatcan/report"
@@ -38,18 +38,6 @@ GRANTING = ("allow", "partial", "conditional")
 # A policy set of 10,000 statements is a few MB of JSON and a few seconds of evaluation.
 ANALYSIS_LIMITS = Limits(max_request_bytes=256 * 1024 * 1024, max_batch=10_000, max_depth=64)
 ANALYSIS_TIMEOUT = 600.0
-
-
-class AnalysisInputError(RequestError):
-    """The Rego analysis refused its input (an invalid policy, a resource of no Cognito
-    type, a principal the bundle does not store ...): every reason, with the field."""
-
-    code = "invalid_input"
-
-    def __init__(self, errors: Sequence[Mapping[str, Any]]) -> None:
-        self.errors = [dict(e) for e in errors]
-        text = "; ".join(f"{e.get('field') or 'input'}: {e.get('message', '')}" for e in errors)
-        super().__init__(text or "the input cannot be analysed")
 
 
 def analysis_engine(url: str | None = None, bundle: str | os.PathLike[str] | None = None) -> Engine:

@@ -18,9 +18,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from . import paths
+from . import _paths
+from ._estate import STORE_PATH, Estate, catalog_actions, with_index
 from .errors import BundleError, InputFileError, SignatureError
-from .estate import STORE_PATH, Estate, catalog_actions, with_index
 
 # "system/authz" holds the sidecar's administrative policy (rego/system/authz.rego), so it is
 # signed with everything else. Not "system": OPA keeps its own bundle metadata under
@@ -227,9 +227,9 @@ def build_bundle(
     key `key_id`. The revision defaults to a hash of the bundle's content, so equal inputs
     give equal revisions. On any failure nothing is written at `output`.
     """
-    opa_bin = paths.opa_binary(opa)
-    rego_dir = rego_dir or paths.rego_dir()
-    data_dir = data_dir or paths.data_dir()
+    opa_bin = _paths.opa_binary(opa)
+    rego_dir = rego_dir or _paths.rego_dir()
+    data_dir = data_dir or _paths.data_dir()
     data = dict(extra_data or {})
     if estate is not None:
         if STORE_PATH in data:
@@ -319,7 +319,7 @@ def verify_bundle(
     reason when the bundle is unsigned, tampered with or signed by another key."""
     check_verification_key(verification_key)
     check_signing_alg(signing_alg)
-    opa_bin = paths.opa_binary(opa)
+    opa_bin = _paths.opa_binary(opa)
     with tempfile.TemporaryDirectory(prefix="pycognito-opa-verify-") as tmp:
         proc = _run_opa(
             [
@@ -447,10 +447,10 @@ def inspect_bundle(
 
 def default_bundle(opa: str | os.PathLike[str] | None = None) -> BundleInfo:
     """The default bundle (project Rego + data), rebuilt only when its content changed."""
-    out = paths.build_dir() / "bundles" / "default.tar.gz"
+    out = _paths.build_dir() / "bundles" / "default.tar.gz"
     with tempfile.TemporaryDirectory(prefix="pycognito-opa-stage-") as tmp:
         stage = Path(tmp)
-        files = _stage(stage, paths.rego_dir(), paths.data_dir(), {})
+        files = _stage(stage, _paths.rego_dir(), _paths.data_dir(), {})
         wanted = _content_hash(stage, files)
     if out.is_file():
         try:

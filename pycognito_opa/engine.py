@@ -9,11 +9,11 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from ._client import DEFAULT_TIMEOUT, Limits, OpaClient
+from ._decision import Decision
+from ._process import OpaProcess
 from .bundle import default_bundle
-from .client import DEFAULT_TIMEOUT, Limits, OpaClient
-from .decision import Decision
-from .errors import OpaQueryError
-from .sidecar import OpaProcess
+from .errors import OpaQueryError, UsageError
 
 # How long a failed query waits for a dying embedded OPA to exit before calling it alive.
 DEATH_WAIT_SECONDS = 1.0
@@ -41,7 +41,7 @@ class Engine:
         parallelism: int | None = None,
     ) -> None:
         if url and bundle:
-            raise ValueError("give either url (a running OPA) or bundle (to start one), not both")
+            raise UsageError("give either url (a running OPA) or bundle (to start one), not both")
         self._url = url
         self._bundle = Path(bundle) if bundle else None
         self._opa = opa

@@ -1,11 +1,16 @@
 """The one exception hierarchy of pycognito-opa.
 
 Each class carries the stable `code` the CLI prints in its one-line JSON error and the CLI's
-`exit_code`: 2 for the caller's input, 3 for the environment (OPA missing, failing, unreachable).
+`exit_code`: 1 for a check that found nothing to check, 2 for the caller's input, 3 for
+the environment (OPA missing, failing, unreachable).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+EXIT_FINDINGS = 1
 EXIT_INPUT = 2
 EXIT_ENVIRONMENT = 3
 
@@ -48,6 +53,31 @@ class RequestError(PyCognitoOpaError):
     exit_code = EXIT_INPUT
 
 
+class AnalysisInputError(RequestError):
+    """The Rego analysis refused its input (an invalid policy, a resource of no Cognito
+    type, a principal the bundle does not store ...): every reason, with the field."""
+
+    code = "invalid_input"
+
+    def __init__(self, errors: Sequence[Mapping[str, Any]]) -> None:
+        self.errors = [dict(e) for e in errors]
+        text = "; ".join(f"{e.get('field') or 'input'}: {e.get('message', '')}" for e in errors)
+        super().__init__(text or "the input cannot be analysed")
+
+
+class InvalidJsonError(RequestError):
+    """The input is not UTF-8 JSON (or is nested or sized past what can be read)."""
+
+    code = "invalid_json"
+
+
+class UsageError(PyCognitoOpaError):
+    """Command-line options or arguments that do not fit together."""
+
+    code = "usage"
+    exit_code = EXIT_INPUT
+
+
 class InputFileError(PyCognitoOpaError):
     """A file the user gave (policy, principals, key, token) is not usable: names it and why."""
 
@@ -81,3 +111,17 @@ class BundleRejectedError(SidecarError):
 
     code = "bundle_rejected"
     exit_code = EXIT_INPUT
+
+
+class ExamplesError(PyCognitoOpaError):
+    """A documented-examples file is malformed."""
+
+    code = "invalid_examples"
+    exit_code = EXIT_INPUT
+
+
+class NoExamplesError(ExamplesError):
+    """No documented example was found: nothing was compared, which is not agreement."""
+
+    code = "no_examples"
+    exit_code = EXIT_FINDINGS

@@ -11,13 +11,9 @@ from typing import Any, Protocol
 
 import yaml
 
-from . import paths
-from .decision import DECISIONS, Decision
-from .errors import PyCognitoOpaError
-
-
-class ExamplesError(PyCognitoOpaError):
-    """An examples file is malformed."""
+from . import _paths
+from ._decision import DECISIONS, Decision
+from .errors import ExamplesError
 
 
 class _Decider(Protocol):
@@ -98,7 +94,7 @@ def _load_file(path: Path) -> list[Example]:
 
 def load_examples(directory: Path | None = None) -> list[Example]:
     """Every example of every `*.yaml` file in `directory` (default: bundles/examples)."""
-    directory = directory or paths.examples_dir()
+    directory = directory or _paths.examples_dir()
     # The seed page's examples first: the project starts from that page.
     files = sorted(directory.glob("*.yaml"), key=lambda f: (f.name != "seed.yaml", f.name))
     examples = [e for f in files for e in _load_file(f)]

@@ -26,6 +26,8 @@ from typing import Any
 import pytest
 
 from pycognito_opa import Engine
+from pycognito_opa._estate import load_estate, managed_policy_names
+from pycognito_opa._paths import data_dir
 from pycognito_opa.analysis import (
     AnalysisInputError,
     NamedPolicy,
@@ -46,9 +48,7 @@ from pycognito_opa.analysis import (
 from pycognito_opa.bundle import BundleInfo, build_bundle
 from pycognito_opa.cli import main
 from pycognito_opa.errors import InputFileError
-from pycognito_opa.estate import load_estate, managed_policy_names
 from pycognito_opa.examples import load_examples
-from pycognito_opa.paths import data_dir
 
 POOL_ID = "us-east-1:1a1a1a1a-ffff-1111-9999-12345678"
 IDENTITY_POOL = f"arn:aws:cognito-identity:us-east-1:0123456789:identitypool/{POOL_ID}"

@@ -19,7 +19,9 @@ from fleet_helpers import (
     write_policies,
 )
 
-from pycognito_opa import OpaProcess, paths
+from pycognito_opa import OpaProcess
+from pycognito_opa import _paths as paths
+from pycognito_opa._estate import load_estate, managed_policy_names
 from pycognito_opa.bundle import (
     ROOTS,
     build_bundle,
@@ -29,7 +31,6 @@ from pycognito_opa.bundle import (
     verify_bundle,
 )
 from pycognito_opa.errors import InputFileError, SignatureError
-from pycognito_opa.estate import load_estate, managed_policy_names
 
 
 @pytest.fixture(scope="module")

@@ -11,8 +11,8 @@ from pathlib import Path
 import requests
 
 from pycognito_opa import OpaProcess
+from pycognito_opa._client import MIN_PART, default_parallelism
 from pycognito_opa.bundle import BundleInfo
-from pycognito_opa.client import MIN_PART, default_parallelism
 
 ALLOW_LIST = {
     "Version": "2012-10-17",
@@ -112,7 +112,7 @@ def test_input_that_is_not_a_request_exits_2():
 def test_missing_request_file_exits_2(tmp_path: Path):
     proc = run_cli("decide", "--request", str(tmp_path / "nope.json"))
     assert proc.returncode == 2
-    assert _one_line_json_error(proc.stderr)["code"] == "unreadable_input"
+    assert _one_line_json_error(proc.stderr)["code"] == "invalid_input"
 
 
 def test_non_utf8_input_exits_2(tmp_path: Path):

@@ -20,10 +20,10 @@ from pycognito_opa import (
     RequestError,
     ToolNotFoundError,
 )
+from pycognito_opa._client import MIN_PART
+from pycognito_opa._process import DEFAULT_GOGC, REGEX_CACHE_ENTRIES
 from pycognito_opa.bundle import BundleInfo
-from pycognito_opa.client import MIN_PART
 from pycognito_opa.examples import load_examples
-from pycognito_opa.sidecar import DEFAULT_GOGC, REGEX_CACHE_ENTRIES
 
 LIST_POOLS = {
     "action": "cognito-identity:ListIdentityPools",

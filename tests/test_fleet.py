@@ -29,18 +29,18 @@ from fleet_helpers import (
     wait_until,
 )
 
-from pycognito_opa import paths
+from pycognito_opa import _paths as paths
 from pycognito_opa.bundle import build_bundle
-from pycognito_opa.bundle_server import BUNDLE_CONTENT_TYPE, BundleServer, publish
 from pycognito_opa.errors import BundleRejectedError, SidecarError
-from pycognito_opa.fleet import (
+from pycognito_opa.fleet.config import (
     FleetConfig,
     fleet_status,
     opa_config,
     split_bundle_url,
     wait_for_revision,
 )
-from pycognito_opa.serve import HardenedSidecar, ServeOptions
+from pycognito_opa.fleet.server import BUNDLE_CONTENT_TYPE, BundleServer, publish
+from pycognito_opa.fleet.sidecar import HardenedSidecar, ServeOptions
 
 NAME = "pycognito.tar.gz"
 DECISION = "/v1/data/cognito/authz/decision"

@@ -21,10 +21,10 @@ from typing import Any
 
 import pytest
 
-from pycognito_opa import paths
+from pycognito_opa import _paths as paths
+from pycognito_opa._estate import catalog_actions, principal_index, with_index
 from pycognito_opa.bundle import build_bundle
 from pycognito_opa.errors import BundleError
-from pycognito_opa.estate import catalog_actions, principal_index, with_index
 
 ACCOUNT = "111122223333"
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/estate"

@@ -24,8 +24,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pycognito_opa import Engine, Limits, OpaQueryError, RequestError
-from pycognito_opa.client import MIN_PART
-from pycognito_opa.decision import DECISIONS
+from pycognito_opa._client import MIN_PART
+from pycognito_opa._decision import DECISIONS
 
 # Amazon Cognito Developer Guide, "Identity and Access Management in Amazon Cognito User Pools",
 # "Example Policies": the first statement allows ListIdentityPools on "*".

@@ -27,8 +27,8 @@ from fleet_helpers import (
 from pycognito_opa import Engine
 from pycognito_opa.bundle import build_bundle
 from pycognito_opa.errors import BundleRejectedError, InputFileError
-from pycognito_opa.fleet import sidecar_status
-from pycognito_opa.serve import DEFAULT_ADDR, HardenedSidecar, ServeOptions
+from pycognito_opa.fleet.config import sidecar_status
+from pycognito_opa.fleet.sidecar import DEFAULT_ADDR, HardenedSidecar, ServeOptions
 
 DECISION = "/v1/data/cognito/authz/decision"
 DECISIONS = "/v1/data/cognito/authz/decisions"

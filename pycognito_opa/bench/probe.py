@@ -16,8 +16,8 @@ from typing import Any
 
 import requests
 
-from .. import paths
-from ..client import DECISION_PATH, DECISIONS_PATH
+from .. import _paths
+from .._client import DECISION_PATH, DECISIONS_PATH
 from ..errors import OpaQueryError
 
 PROFILE_QUERY = "data.cognito.authz.decisions"
@@ -193,7 +193,7 @@ def profile(
     timeout: float = 900.0,
 ) -> list[HotSpot]:
     """`opa eval --profile` of data.cognito.authz.decisions over `batch`: the hottest lines."""
-    opa_bin = paths.opa_binary(opa)
+    opa_bin = _paths.opa_binary(opa)
     with tempfile.TemporaryDirectory(prefix="pycognito-opa-profile-") as tmp:
         input_file = Path(tmp) / "input.json"
         input_file.write_bytes(_json({"requests": list(batch)}))
@@ -290,7 +290,7 @@ def by_package(spots: Sequence[HotSpot]) -> list[tuple[str, int, float]]:
 def opa_version(opa: str | os.PathLike[str] | None = None) -> str:
     try:
         proc = subprocess.run(
-            [str(paths.opa_binary(opa)), "version"],
+            [str(_paths.opa_binary(opa)), "version"],
             capture_output=True,
             text=True,
             timeout=30,

@@ -21,8 +21,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from .. import _client as client_module
 from .. import analysis
-from .. import client as client_module
 from ..bundle import build_bundle, default_bundle
 from ..engine import Engine
 from .peers import IamSimulatePeer, PeerSet, open_peers

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import paths
+from .. import _paths
 from ..errors import PyCognitoOpaError
 from ..examples import load_examples
 
@@ -108,7 +108,7 @@ def documented_examples(directory: Path | None = None) -> Workload:
 
 def managed_policy_documents(data_dir: Path | None = None) -> dict[str, dict[str, Any]]:
     """AWS managed policy documents shipped as bundle data, by name and by ARN (for peers)."""
-    path = (data_dir or paths.data_dir()) / "cognito" / "reference" / "managed_policies"
+    path = (data_dir or _paths.data_dir()) / "cognito" / "reference" / "managed_policies"
     path = path / "data.json"
     try:
         raw = json.loads(path.read_text())
@@ -137,7 +137,7 @@ class CatalogAction:
 
 def load_catalog(data_dir: Path | None = None) -> list[CatalogAction]:
     """Signed Cognito actions of the catalog (bundle data), sorted by name."""
-    path = (data_dir or paths.data_dir()) / "cognito" / "reference" / "catalog" / "data.json"
+    path = (data_dir or _paths.data_dir()) / "cognito" / "reference" / "catalog" / "data.json"
     try:
         raw = json.loads(path.read_text())["actions"]
     except (OSError, json.JSONDecodeError, KeyError, TypeError) as exc:

@@ -18,22 +18,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
-from .bundle import (
+from .._process import OpaProcess
+from ..bundle import (
     DEFAULT_KEY_ID,
     DEFAULT_SIGNING_ALG,
     check_signing_alg,
     check_verification_key,
     inspect_bundle,
 )
-from .errors import (
+from ..errors import (
     BundleError,
     BundleRejectedError,
     InputFileError,
     OpaStartError,
     SidecarError,
 )
-from .fleet import FleetConfig, opa_config, read_token, token_sha256, write_config
-from .sidecar import OpaProcess
+from .config import FleetConfig, opa_config, read_token, token_sha256, write_config
 
 DEFAULT_ADDR = "127.0.0.1:8181"
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")

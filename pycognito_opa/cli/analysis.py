@@ -9,15 +9,12 @@ Exit codes as in the rest of the CLI: 0 success, 1 findings (lint findings at or
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import sys
-from pathlib import Path
 from typing import Any
 
-from .analysis import (
+from ..analysis import (
+    ANALYSIS_LIMITS,
+    ANALYSIS_TIMEOUT,
     PolicySet,
-    analysis_engine,
     diff,
     lint,
     load_policy_set,
@@ -28,40 +25,9 @@ from .analysis import (
     what_can,
     who_can,
 )
-from .cli_common import EXIT_FINDINGS, EXIT_OK
-from .engine import Engine
-from .errors import EXIT_INPUT, InputFileError, PyCognitoOpaError
-
-
-class UsageError(PyCognitoOpaError):
-    """Options that do not fit together (reported like any bad input)."""
-
-    code = "usage"
-    exit_code = EXIT_INPUT
-
-
-def _engine(args: argparse.Namespace) -> Engine:
-    bundle = getattr(args, "bundle", None)
-    if bundle is not None and not Path(bundle).is_file():
-        raise InputFileError(bundle, "bundle not found (build it with pycognito-opa bundle build)")
-    if bundle is not None and args.opa_url:
-        raise UsageError("give --bundle (a local OPA with that bundle) or --opa-url, not both")
-    return analysis_engine(url=args.opa_url, bundle=bundle)
-
-
-def _emit(text: str) -> None:
-    """Print, and stay quiet when the reader has gone (`| head`): no traceback."""
-    try:
-        sys.stdout.write(text + "\n")
-        sys.stdout.flush()
-    except BrokenPipeError:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-
-
-def _print_json(value: Any) -> None:
-    _emit(json.dumps(value, indent=2))
-
+from ..engine import Engine
+from ..errors import UsageError
+from ._common import EXIT_FINDINGS, EXIT_OK, add_opa_args, emit, engine_from_args, print_json
 
 # lint ---------------------------------------------------------------------------------------
 
@@ -73,9 +39,9 @@ def cmd_lint(args: argparse.Namespace) -> int:
     with _engine(args) as engine:
         report = lint(engine, policy_set, stored=not args.policies)
     if args.json:
-        _print_json(report.to_dict())
+        print_json(report.to_dict())
     else:
-        _emit(render_lint(report))
+        emit(render_lint(report))
     return EXIT_FINDINGS if report.at_or_above(args.fail_on) else EXIT_OK
 
 
@@ -91,9 +57,9 @@ def cmd_what_can(args: argparse.Namespace) -> int:
     with _engine(args) as engine:
         report = what_can(engine, policy_set, principal=args.principal, resource=args.resource)
     if args.json:
-        _print_json(report.to_dict())
+        print_json(report.to_dict())
     else:
-        _emit(render_what_can(report))
+        emit(render_what_can(report))
     return EXIT_OK
 
 
@@ -106,9 +72,9 @@ def cmd_who_can(args: argparse.Namespace) -> int:
     with _engine(args) as engine:
         report = who_can(engine, args.action, args.resource)
     if args.json:
-        _print_json(report.to_dict())
+        print_json(report.to_dict())
     else:
-        _emit(render_who_can(report))
+        emit(render_who_can(report))
     return EXIT_OK
 
 
@@ -121,22 +87,22 @@ def cmd_diff(args: argparse.Namespace) -> int:
     with _engine(args) as engine:
         report = diff(engine, old, new, resource=args.resource)
     if args.json:
-        _print_json(report.to_dict())
+        print_json(report.to_dict())
     else:
-        _emit(render_diff(report))
+        emit(render_diff(report))
     return EXIT_FINDINGS if args.fail_on_widen and report.widened else EXIT_OK
 
 
 # parser -------------------------------------------------------------------------------------
 
 
+def _engine(args: argparse.Namespace) -> Engine:
+    """An Engine with room for large policy sets (the default limits are for decisions)."""
+    return engine_from_args(args, limits=ANALYSIS_LIMITS, timeout=ANALYSIS_TIMEOUT)
+
+
 def _add_engine_args(parser: argparse.ArgumentParser, bundle_help: str) -> None:
-    parser.add_argument("--bundle", metavar="B", help=bundle_help)
-    parser.add_argument(
-        "--opa-url",
-        metavar="URL",
-        help="query an OPA that is already running (default: start a local one on 127.0.0.1)",
-    )
+    add_opa_args(parser, bundle_help)
     parser.add_argument("--json", action="store_true", help="machine-readable output")
 
 

@@ -17,7 +17,7 @@ from typing import IO
 
 import requests
 
-from . import paths
+from . import _paths
 from .errors import OpaStartError
 
 LOOPBACK = "127.0.0.1"
@@ -69,7 +69,7 @@ class OpaProcess:
         extra_args: Sequence[str] = (),
         startup_timeout: float = 30.0,
     ) -> None:
-        self.opa = paths.opa_binary(opa)
+        self.opa = _paths.opa_binary(opa)
         self.bundles = [Path(b) for b in bundles]
         self.host = host
         self.port = port

@@ -1,9 +1,14 @@
-"""Decision values, as OPA's `cognito.authz` rules return them."""
+"""Decision values, as OPA's `cognito.authz` rules return them.
+
+The Rego rules own the decision's shape: `Decision` types the fields Python code reads and
+keeps the whole object OPA returned, so a field the Rego adds reaches the user unchanged.
+"""
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 DECISIONS = ("allow", "explicit_deny", "implicit_deny", "not_governed_by_iam", "invalid")
@@ -29,7 +34,10 @@ class Diagnostic:
 
 @dataclass(frozen=True)
 class Decision:
-    """One decision: the answer, why, and what was noticed on the way."""
+    """One decision: the answer, why, and what was noticed on the way.
+
+    `raw` is the object OPA returned, every field included; `to_dict()` gives it back.
+    """
 
     allowed: bool
     decision: str
@@ -38,13 +46,14 @@ class Decision:
     warnings: tuple[Diagnostic, ...] = ()
     errors: tuple[Diagnostic, ...] = ()
     reason: str = ""
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def from_dict(cls, raw: Mapping[str, Any]) -> Decision:
         return cls(
-            allowed=bool(raw.get("allowed", False)),
+            allowed=raw.get("allowed") is True,
             decision=str(raw.get("decision", "")),
-            signed=bool(raw.get("signed", True)),
+            signed=raw.get("signed", True) is not False,
             matched=tuple(
                 Match(str(m.get("policy", "")), m.get("statement", ""), str(m.get("effect", "")))
                 for m in raw.get("matched", [])
@@ -52,17 +61,29 @@ class Decision:
             warnings=tuple(_diagnostic(w) for w in raw.get("warnings", [])),
             errors=tuple(_diagnostic(e) for e in raw.get("errors", [])),
             reason=str(raw.get("reason", "")),
+            raw=dict(raw),
         )
 
     def to_dict(self) -> dict[str, Any]:
+        """The decision as OPA returned it (a copy), or the typed fields of a Decision made
+        by hand."""
+        if self.raw:
+            return copy.deepcopy(dict(self.raw))
         out = asdict(self)
+        del out["raw"]
         for key in ("warnings", "errors"):
             out[key] = [{k: v for k, v in d.items() if v is not None} for d in out[key]]
         return out
 
+    def __getitem__(self, key: str) -> Any:
+        """Any field of the decision by name, those this class does not type included."""
+        return self.raw[key]
+
 
 def _diagnostic(raw: Mapping[str, Any]) -> Diagnostic:
-    field = raw.get("field")
+    field_name = raw.get("field")
     return Diagnostic(
-        str(raw.get("code", "")), str(raw.get("message", "")), None if field is None else str(field)
+        str(raw.get("code", "")),
+        str(raw.get("message", "")),
+        None if field_name is None else str(field_name),
     )

@@ -30,7 +30,7 @@ from pathlib import Path
 from types import TracebackType
 from urllib.parse import unquote, urlsplit
 
-from .errors import BundleServerError
+from ..errors import BundleServerError
 
 BUNDLE_CONTENT_TYPE = "application/vnd.openpolicyagent.bundles"
 PREFIX = "bundles"

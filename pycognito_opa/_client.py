@@ -13,7 +13,7 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit
 
-from .decision import Decision
+from ._decision import Decision
 from .errors import OpaQueryError, RequestError
 
 DECISION_PATH = "cognito/authz/decision"

@@ -1,40 +1,17 @@
-"""Command-line subcommands for bundles and fleets: `bundle build|inspect|serve`, `serve`,
-`fleet config|status`. `register(subparsers)` adds them to the `pycognito-opa` parser.
-
-Exit codes as in the rest of the CLI: 0 success, 1 findings (an invalid signature, sidecars on
-different revisions), 2 bad input (one JSON line on stderr), 3 OPA missing or unreachable.
-"""
+"""`serve` (a hardened sidecar), `fleet config` (OPA configuration for sidecars that pull the
+bundle) and `fleet status` (which revision each sidecar serves)."""
 
 from __future__ import annotations
 
 import argparse
 import json
-import signal
 import sys
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import suppress
 from pathlib import Path
-from typing import Any
 
-from . import paths
-from .bundle import (
-    DEFAULT_KEY_ID,
-    DEFAULT_SIGNING_ALG,
-    SIGNING_ALGS,
-    BundleReport,
-    build_bundle,
-    check_verification_key,
-    inspect_bundle,
-)
-from .bundle_server import BundleServer
-from .cli_common import EXIT_ENVIRONMENT, EXIT_FINDINGS, EXIT_OK
-from .errors import (
-    InputFileError,
-    OpaQueryError,
-)
-from .estate import load_estate, managed_policy_names
-from .fleet import (
+from ..bundle import check_verification_key
+from ..errors import OpaQueryError
+from ..fleet.config import (
     FleetConfig,
     SidecarStatus,
     fleet_status,
@@ -47,144 +24,16 @@ from .fleet import (
     wait_for_revision,
     write_config,
 )
-from .serve import DEFAULT_ADDR, LOG_LEVELS, HardenedSidecar, ServeOptions, parse_addr
-
-DEFAULT_BUNDLE_OUT = "build/bundles/bundle.tar.gz"
-DEFAULT_SERVER_ADDR = "127.0.0.1:8282"
-
-Command = Callable[[argparse.Namespace], int]
-
-
-def _print_json(value: Any) -> None:
-    json.dump(value, sys.stdout, indent=2)
-    sys.stdout.write("\n")
-    sys.stdout.flush()
-
-
-@contextmanager
-def _until_signalled() -> Iterator[threading.Event]:
-    """An event set by SIGTERM (Ctrl-C raises KeyboardInterrupt as usual)."""
-    stop = threading.Event()
-    previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    try:
-        yield stop
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
-# bundle build ---------------------------------------------------------------------------------
-
-
-def cmd_bundle_build(args: argparse.Namespace) -> int:
-    estate = None
-    if args.policies or args.principals:
-        if not args.policies:
-            raise InputFileError(args.principals, "--principals needs --policies DIR")
-        estate = load_estate(
-            args.policies,
-            principals_file=args.principals,
-            managed_policies=managed_policy_names(paths.data_dir()),
-        )
-    info = build_bundle(
-        args.out,
-        revision=args.revision,
-        signing_key=args.signing_key,
-        signing_alg=args.signing_alg,
-        key_id=args.key_id,
-        estate=estate,
-    )
-    result = {
-        "path": str(info.path),
-        "revision": info.revision,
-        "roots": list(info.roots),
-        "signed": info.signed,
-        "key_id": args.key_id if info.signed else None,
-        "policies": len(estate.policies) if estate else 0,
-        "principals": len(estate.principals) if estate else 0,
-    }
-    if args.json:
-        print(json.dumps(result))
-    else:
-        signed = f"signed {args.signing_alg}, key id {args.key_id}" if info.signed else "unsigned"
-        extra = (
-            f", {len(estate.principals)} principals, {len(estate.policies)} policies"
-            if estate
-            else ""
-        )
-        print(f"built {info.path} (revision {info.revision}, {signed}{extra})")
-    return EXIT_OK
-
-
-# bundle inspect -------------------------------------------------------------------------------
-
-
-def _renderreport_error(report: BundleReport) -> str:
-    if report.signature == "unsigned":
-        signature = "unsigned"
-    else:
-        detail = f"{report.algorithm}, key id {report.key_id}, {report.signed_files} files"
-        signature = f"{report.signature} ({detail})"
-        if report.signature == "not verified":
-            signature += "; give --verification-key PUBLIC.pem to verify it"
-    lines = [
-        ("bundle", f"{report.path} ({report.size} bytes)"),
-        ("revision", report.revision),
-        ("roots", ", ".join(report.roots)),
-        ("signature", signature),
-    ]
-    if report.signature_error:
-        lines.append(("reason", report.signature_error))
-    lines += [
-        ("packages", ", ".join(report.packages) or "none"),
-        ("data", ", ".join(report.data_paths) or "none"),
-        (
-            "principals",
-            f"{len(report.principals)}" + "".join(f"\n  {p}" for p in report.principals),
-        ),
-        ("files", f"{len(report.files)}" + "".join(f"\n  {n} ({s})" for n, s in report.files)),
-    ]
-    return "\n".join(f"{k:<11}{v}" for k, v in lines)
-
-
-def cmd_bundle_inspect(args: argparse.Namespace) -> int:
-    report = inspect_bundle(
-        args.file,
-        verification_key=args.verification_key,
-        key_id=args.key_id,
-        signing_alg=args.signing_alg,
-    )
-    if args.json:
-        _print_json(report.to_dict())
-    else:
-        print(_renderreport_error(report))
-    return EXIT_FINDINGS if report.signature == "invalid" else EXIT_OK
-
-
-# bundle serve ---------------------------------------------------------------------------------
-
-
-def cmd_bundle_serve(args: argparse.Namespace) -> int:
-    host, port = parse_addr(args.addr)
-    folder = Path(args.dir)
-    if not folder.is_dir():
-        raise InputFileError(folder, "not a folder: build bundles into it with bundle build --out")
-    with (
-        _until_signalled() as stop,
-        BundleServer(folder, host=host, port=port or 0, max_wait=args.max_wait) as server,
-    ):
-        names = server.store.names()
-        if args.json:
-            info = {"url": server.url, "bundles": {n: server.bundle_url(n) for n in names}}
-            print(json.dumps(info), flush=True)
-        else:
-            listing = "".join(f"\n  {server.bundle_url(n)}" for n in names) or " none yet"
-            print(f"serving {folder} at {server.url}; bundles:{listing}", flush=True)
-            print("Ctrl-C stops.", flush=True)
-        with suppress(KeyboardInterrupt):
-            while not stop.wait(0.2):
-                pass
-    return EXIT_OK
-
+from ..fleet.sidecar import DEFAULT_ADDR, LOG_LEVELS, HardenedSidecar, ServeOptions
+from ._common import (
+    EXIT_ENVIRONMENT,
+    EXIT_FINDINGS,
+    EXIT_OK,
+    add_key_args,
+    emit,
+    print_json,
+    until_signalled,
+)
 
 # serve ----------------------------------------------------------------------------------------
 
@@ -217,7 +66,7 @@ def _forward(text: str) -> None:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     sidecar = HardenedSidecar(_serve_options(args))
-    with _until_signalled() as stop, sidecar:
+    with until_signalled() as stop, sidecar:
         token = sidecar.token
         status = sidecar_status(sidecar.url, token=token)
         info = {
@@ -229,19 +78,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
             "signature_verified": args.verification_key is not None,
         }
         if args.json:
-            print(json.dumps(info), flush=True)
+            emit(json.dumps(info))
         else:
             revisions = ", ".join(f"{n} {r}" for n, r in status.revisions.items()) or "none"
-            print(
+            emit(
                 f"serving {sidecar.url} (bundle revision: {revisions}); decision queries and "
                 "GET /health only"
                 + (", bearer token required" if token else "")
                 + (", bundle signature verified" if args.verification_key else "")
-                + ". Ctrl-C stops.",
-                flush=True,
+                + ". Ctrl-C stops."
             )
             if not sidecar.loopback:
-                print(f"note: listening on {sidecar.host}, not only on loopback", flush=True)
+                emit(f"note: listening on {sidecar.host}, not only on loopback")
         with suppress(KeyboardInterrupt):
             sidecar.run_until(stop, _forward)
     return EXIT_OK
@@ -274,11 +122,11 @@ def cmd_fleet_config(args: argparse.Namespace) -> int:
     if args.out:
         write_config(config, args.out)
     if args.json:
-        _print_json({"config": config, "command": command, "path": args.out})
+        print_json({"config": config, "command": command, "path": args.out})
     elif args.out:
-        print(f"wrote {args.out}; run each sidecar with:\n  {' '.join(command)}")
+        emit(f"wrote {args.out}; run each sidecar with:\n  {' '.join(command)}")
     else:
-        sys.stdout.write(f"# run with: {' '.join(command)}\n{render_config(config)}")
+        emit(f"# run with: {' '.join(command)}\n{render_config(config).rstrip()}")
     return EXIT_OK
 
 
@@ -309,7 +157,7 @@ def cmd_fleet_status(args: argparse.Namespace) -> int:
     expected = args.expect is None or revisions == {args.expect}
     healthy = all(s.healthy for s in statuses)
     if args.json:
-        _print_json(
+        print_json(
             {
                 "sidecars": [s.to_dict() for s in statuses],
                 "same_revision": agree,
@@ -318,39 +166,19 @@ def cmd_fleet_status(args: argparse.Namespace) -> int:
             }
         )
     else:
-        print(_render_status(statuses))
+        emit(_render_status(statuses))
         if agree and expected and healthy:
-            print(f"all {len(statuses)} sidecars serve revision {next(iter(revisions))}")
+            emit(f"all {len(statuses)} sidecars serve revision {next(iter(revisions))}")
         elif args.expect and not expected:
-            print(f"not every sidecar serves revision {args.expect}")
+            emit(f"not every sidecar serves revision {args.expect}")
         else:
-            print("the sidecars do not all serve one revision")
+            emit("the sidecars do not all serve one revision")
     if not all(s.reachable for s in statuses):
         return EXIT_ENVIRONMENT
     return EXIT_OK if agree and expected and healthy else EXIT_FINDINGS
 
 
 # parser ---------------------------------------------------------------------------------------
-
-
-def _add_key_args(parser: argparse.ArgumentParser, *, verify: bool) -> None:
-    if verify:
-        parser.add_argument(
-            "--verification-key",
-            metavar="PEM",
-            help="public key (PEM) that the bundle's signature must verify against",
-        )
-    parser.add_argument(
-        "--key-id",
-        default=DEFAULT_KEY_ID,
-        help=f"name of the signing key (default: {DEFAULT_KEY_ID})",
-    )
-    parser.add_argument(
-        "--signing-alg",
-        default=DEFAULT_SIGNING_ALG,
-        choices=SIGNING_ALGS,
-        help=f"signature algorithm (default: {DEFAULT_SIGNING_ALG})",
-    )
 
 
 def _add_polling_args(parser: argparse.ArgumentParser) -> None:
@@ -390,76 +218,7 @@ def _add_polling_args(parser: argparse.ArgumentParser) -> None:
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add `bundle`, `serve` and `fleet` to the `pycognito-opa` subcommands."""
-    bundle = sub.add_parser(
-        "bundle",
-        help="build, inspect and serve OPA bundles",
-        description="Build signed bundles, inspect them, and serve them to a fleet of sidecars.",
-    )
-    bsub = bundle.add_subparsers(dest="bundle_command", required=True, metavar="COMMAND")
-
-    build = bsub.add_parser(
-        "build",
-        help="build the bundle (optionally with your policies and principals, signed)",
-        description=(
-            "Build the bundle (Rego, action catalog, AWS managed policies) with `opa build`. "
-            "With --policies DIR, add your IAM policies (one JSON/YAML file each, named by "
-            "file stem) and the principals of DIR/principals.yaml (principal ARN -> policies, "
-            "managed_policies, permissions_boundary) as data.cognito.store. With "
-            "--signing-key, OPA signs it. The output is replaced atomically, and bad input "
-            "leaves nothing at --out: building straight into a bundle server's folder "
-            "publishes a new revision."
-        ),
-    )
-    build.add_argument("--policies", metavar="DIR", help="folder of your IAM policy files")
-    build.add_argument(
-        "--principals", metavar="FILE", help="principals file (default: DIR/principals.yaml)"
-    )
-    build.add_argument(
-        "--out", default=DEFAULT_BUNDLE_OUT, help=f"output file (default {DEFAULT_BUNDLE_OUT})"
-    )
-    build.add_argument("--revision", help="bundle revision (default: a hash of the content)")
-    build.add_argument(
-        "--signing-key", metavar="PEM", help="private key (PEM) to sign the bundle with"
-    )
-    _add_key_args(build, verify=False)
-    build.add_argument("--json", action="store_true", help="machine-readable output")
-    build.set_defaults(func=cmd_bundle_build)
-
-    inspect = bsub.add_parser(
-        "inspect",
-        help="show a bundle's revision, roots, signature and contents",
-        description=(
-            "Show revision, roots, signature (unsigned, not verified, valid or invalid with "
-            "OPA's reason), packages, data, principals and files. Exit 1 when "
-            "--verification-key is given and the signature does not verify."
-        ),
-    )
-    inspect.add_argument("file", metavar="FILE", help="bundle file (.tar.gz)")
-    _add_key_args(inspect, verify=True)
-    inspect.add_argument("--json", action="store_true", help="machine-readable output")
-    inspect.set_defaults(func=cmd_bundle_inspect)
-
-    serve_bundles = bsub.add_parser(
-        "serve",
-        help="serve a folder of bundles to OPA sidecars (bundle service protocol)",
-        description=(
-            "Serve every bundle file in DIR at /bundles/NAME with ETag, If-None-Match (304) "
-            "and long polling (Prefer: wait=N). Publish a new revision with "
-            "`pycognito-opa bundle build --out DIR/NAME`: it is renamed into place, so a "
-            "sidecar never downloads half a file. Runs until Ctrl-C."
-        ),
-    )
-    serve_bundles.add_argument("dir", metavar="DIR", help="folder holding the bundle files")
-    serve_bundles.add_argument(
-        "--addr", default=DEFAULT_SERVER_ADDR, help=f"HOST:PORT (default {DEFAULT_SERVER_ADDR})"
-    )
-    serve_bundles.add_argument(
-        "--max-wait", type=int, default=300, metavar="S", help="longest long poll held (s)"
-    )
-    serve_bundles.add_argument("--json", action="store_true", help="machine-readable output")
-    serve_bundles.set_defaults(func=cmd_bundle_serve)
-
+    """Add `serve` and `fleet config|status` to the `pycognito-opa` parser."""
     serve = sub.add_parser(
         "serve",
         help="run a hardened OPA sidecar (decision queries and health checks only)",
@@ -478,7 +237,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--bundle-url", metavar="URL", help="pull the bundle from a bundle server URL"
     )
     serve.add_argument("--addr", default=DEFAULT_ADDR, help=f"HOST:PORT (default {DEFAULT_ADDR})")
-    _add_key_args(serve, verify=True)
+    add_key_args(serve, verify=True)
     serve.add_argument(
         "--token-file", metavar="F", help="file holding the bearer token decision queries need"
     )
@@ -515,7 +274,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="the bundle's URL, e.g. http://127.0.0.1:8282/bundles/pycognito.tar.gz",
     )
     config.add_argument("--bundle-name", default="pycognito", help="bundle name in OPA")
-    _add_key_args(config, verify=True)
+    add_key_args(config, verify=True)
     _add_polling_args(config)
     config.add_argument(
         "--token-file", metavar="F", help="require this bearer token on decision queries"

@@ -23,9 +23,9 @@ from urllib.parse import urlsplit, urlunsplit
 import requests
 import yaml
 
-from .bundle import DEFAULT_KEY_ID, DEFAULT_SIGNING_ALG, check_signing_alg
-from .errors import InputFileError, OpaQueryError
-from .sidecar import REGEX_CACHE_ENTRIES
+from .._process import REGEX_CACHE_ENTRIES
+from ..bundle import DEFAULT_KEY_ID, DEFAULT_SIGNING_ALG, check_signing_alg
+from ..errors import InputFileError, OpaQueryError
 
 DEFAULT_BUNDLE_NAME = "pycognito"
 BUNDLE_SERVICE = "bundles"

@@ -1,0 +1,206 @@
+"""`bundle build`, `bundle inspect` and `bundle serve`: the bundle, with the user's policies and
+principals, signed; what a built bundle holds; a development bundle server."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from contextlib import suppress
+from pathlib import Path
+
+from .. import _paths
+from .._estate import load_estate, managed_policy_names
+from ..bundle import BundleReport, build_bundle, inspect_bundle
+from ..errors import InputFileError
+from ..fleet.server import BundleServer
+from ..fleet.sidecar import parse_addr
+from ._common import EXIT_FINDINGS, EXIT_OK, add_key_args, emit, print_json, until_signalled
+
+DEFAULT_BUNDLE_OUT = "build/bundles/bundle.tar.gz"
+DEFAULT_SERVER_ADDR = "127.0.0.1:8282"
+
+
+# bundle build ---------------------------------------------------------------------------------
+
+
+def cmd_bundle_build(args: argparse.Namespace) -> int:
+    estate = None
+    if args.policies or args.principals:
+        if not args.policies:
+            raise InputFileError(args.principals, "--principals needs --policies DIR")
+        estate = load_estate(
+            args.policies,
+            principals_file=args.principals,
+            managed_policies=managed_policy_names(_paths.data_dir()),
+        )
+    info = build_bundle(
+        args.out,
+        revision=args.revision,
+        signing_key=args.signing_key,
+        signing_alg=args.signing_alg,
+        key_id=args.key_id,
+        estate=estate,
+    )
+    result = {
+        "path": str(info.path),
+        "revision": info.revision,
+        "roots": list(info.roots),
+        "signed": info.signed,
+        "key_id": args.key_id if info.signed else None,
+        "policies": len(estate.policies) if estate else 0,
+        "principals": len(estate.principals) if estate else 0,
+    }
+    if args.json:
+        emit(json.dumps(result))
+    else:
+        signed = f"signed {args.signing_alg}, key id {args.key_id}" if info.signed else "unsigned"
+        extra = (
+            f", {len(estate.principals)} principals, {len(estate.policies)} policies"
+            if estate
+            else ""
+        )
+        emit(f"built {info.path} (revision {info.revision}, {signed}{extra})")
+    return EXIT_OK
+
+
+# bundle inspect -------------------------------------------------------------------------------
+
+
+def _render_report(report: BundleReport) -> str:
+    if report.signature == "unsigned":
+        signature = "unsigned"
+    else:
+        detail = f"{report.algorithm}, key id {report.key_id}, {report.signed_files} files"
+        signature = f"{report.signature} ({detail})"
+        if report.signature == "not verified":
+            signature += "; give --verification-key PUBLIC.pem to verify it"
+    lines = [
+        ("bundle", f"{report.path} ({report.size} bytes)"),
+        ("revision", report.revision),
+        ("roots", ", ".join(report.roots)),
+        ("signature", signature),
+    ]
+    if report.signature_error:
+        lines.append(("reason", report.signature_error))
+    lines += [
+        ("packages", ", ".join(report.packages) or "none"),
+        ("data", ", ".join(report.data_paths) or "none"),
+        (
+            "principals",
+            f"{len(report.principals)}" + "".join(f"\n  {p}" for p in report.principals),
+        ),
+        ("files", f"{len(report.files)}" + "".join(f"\n  {n} ({s})" for n, s in report.files)),
+    ]
+    return "\n".join(f"{k:<11}{v}" for k, v in lines)
+
+
+def cmd_bundle_inspect(args: argparse.Namespace) -> int:
+    report = inspect_bundle(
+        args.file,
+        verification_key=args.verification_key,
+        key_id=args.key_id,
+        signing_alg=args.signing_alg,
+    )
+    if args.json:
+        print_json(report.to_dict())
+    else:
+        emit(_render_report(report))
+    return EXIT_FINDINGS if report.signature == "invalid" else EXIT_OK
+
+
+# bundle serve ---------------------------------------------------------------------------------
+
+
+def cmd_bundle_serve(args: argparse.Namespace) -> int:
+    host, port = parse_addr(args.addr)
+    folder = Path(args.dir)
+    if not folder.is_dir():
+        raise InputFileError(folder, "not a folder: build bundles into it with bundle build --out")
+    with (
+        until_signalled() as stop,
+        BundleServer(folder, host=host, port=port or 0, max_wait=args.max_wait) as server,
+    ):
+        names = server.store.names()
+        if args.json:
+            info = {"url": server.url, "bundles": {n: server.bundle_url(n) for n in names}}
+            emit(json.dumps(info))
+        else:
+            listing = "".join(f"\n  {server.bundle_url(n)}" for n in names) or " none yet"
+            emit(f"serving {folder} at {server.url}; bundles:{listing}")
+            emit("Ctrl-C stops.")
+        with suppress(KeyboardInterrupt):
+            while not stop.wait(0.2):
+                pass
+    return EXIT_OK
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add `bundle build|inspect|serve` to the `pycognito-opa` parser."""
+    bundle = sub.add_parser(
+        "bundle",
+        help="build, inspect and serve OPA bundles",
+        description="Build signed bundles, inspect them, and serve them to a fleet of sidecars.",
+    )
+    bsub = bundle.add_subparsers(dest="bundle_command", required=True, metavar="COMMAND")
+
+    build = bsub.add_parser(
+        "build",
+        help="build the bundle (optionally with your policies and principals, signed)",
+        description=(
+            "Build the bundle (Rego, action catalog, AWS managed policies) with `opa build`. "
+            "With --policies DIR, add your IAM policies (one JSON/YAML file each, named by "
+            "file stem) and the principals of DIR/principals.yaml (principal ARN -> policies, "
+            "managed_policies, permissions_boundary) as data.cognito.store. With "
+            "--signing-key, OPA signs it. The output is replaced atomically, and bad input "
+            "leaves nothing at --out: building straight into a bundle server's folder "
+            "publishes a new revision."
+        ),
+    )
+    build.add_argument("--policies", metavar="DIR", help="folder of your IAM policy files")
+    build.add_argument(
+        "--principals", metavar="FILE", help="principals file (default: DIR/principals.yaml)"
+    )
+    build.add_argument(
+        "--out", default=DEFAULT_BUNDLE_OUT, help=f"output file (default {DEFAULT_BUNDLE_OUT})"
+    )
+    build.add_argument("--revision", help="bundle revision (default: a hash of the content)")
+    build.add_argument(
+        "--signing-key", metavar="PEM", help="private key (PEM) to sign the bundle with"
+    )
+    add_key_args(build, verify=False)
+    build.add_argument("--json", action="store_true", help="machine-readable output")
+    build.set_defaults(func=cmd_bundle_build)
+
+    inspect = bsub.add_parser(
+        "inspect",
+        help="show a bundle's revision, roots, signature and contents",
+        description=(
+            "Show revision, roots, signature (unsigned, not verified, valid or invalid with "
+            "OPA's reason), packages, data, principals and files. Exit 1 when "
+            "--verification-key is given and the signature does not verify."
+        ),
+    )
+    inspect.add_argument("file", metavar="FILE", help="bundle file (.tar.gz)")
+    add_key_args(inspect, verify=True)
+    inspect.add_argument("--json", action="store_true", help="machine-readable output")
+    inspect.set_defaults(func=cmd_bundle_inspect)
+
+    serve_bundles = bsub.add_parser(
+        "serve",
+        help="serve a folder of bundles to OPA sidecars (bundle service protocol)",
+        description=(
+            "Serve every bundle file in DIR at /bundles/NAME with ETag, If-None-Match (304) "
+            "and long polling (Prefer: wait=N). Publish a new revision with "
+            "`pycognito-opa bundle build --out DIR/NAME`: it is renamed into place, so a "
+            "sidecar never downloads half a file. Runs until Ctrl-C."
+        ),
+    )
+    serve_bundles.add_argument("dir", metavar="DIR", help="folder holding the bundle files")
+    serve_bundles.add_argument(
+        "--addr", default=DEFAULT_SERVER_ADDR, help=f"HOST:PORT (default {DEFAULT_SERVER_ADDR})"
+    )
+    serve_bundles.add_argument(
+        "--max-wait", type=int, default=300, metavar="S", help="longest long poll held (s)"
+    )
+    serve_bundles.add_argument("--json", action="store_true", help="machine-readable output")
+    serve_bundles.set_defaults(func=cmd_bundle_serve)
