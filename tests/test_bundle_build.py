@@ -95,7 +95,7 @@ def test_bundle_names_its_files_from_its_own_root():
     # temporary folder the bundle was staged in.
     with tarfile.open(default_bundle().path) as tar:
         names = sorted(m.name.lstrip("/") for m in tar.getmembers())
-    assert "policies/authz/authz.rego" in names
+    assert "policies/cognito/authz/authz.rego" in names
     assert all(n.split("/")[0] in {"policies", "data.json", ".manifest"} for n in names), names
 
 
