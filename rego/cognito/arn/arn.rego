@@ -6,6 +6,8 @@
 #   Every rule is a function of its arguments (or of the catalog data): none reads input.
 package cognito.arn
 
+import data.cognito.util
+
 # METADATA
 # description: |
 #   Parse an ARN "arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE" into an object with the
@@ -98,12 +100,10 @@ _tail_regex(parts) := _placeholder_regex(concat(":", array.slice(parts, 5, count
 
 # Escape the template literally, then turn each escaped ${Name} into the given class.
 _placeholder_regex(text, class) := regex.replace(
-	_regex_escape(text),
+	util.regex_escape(text),
 	`\\\$\\\{[A-Za-z0-9_]+\\\}`,
 	class,
 )
-
-_regex_escape(s) := regex.replace(s, `[\\.+*?()|\[\]{}^$]`, `\$0`)
 
 # METADATA
 # description: |

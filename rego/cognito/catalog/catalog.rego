@@ -11,6 +11,7 @@
 package cognito.catalog
 
 import data.cognito.match
+import data.cognito.util
 
 default _catalog := {}
 
@@ -101,25 +102,25 @@ access_level(name) := action(name).access_level
 # METADATA
 # description: Names of the resource types a known action uses (empty set when it only takes Resource "*").
 resource_types(name) := {rt.name |
-	some rt in _list(action(name).resource_types)
+	some rt in util.as_array(action(name).resource_types)
 	is_object(rt)
 }
 
 # METADATA
 # description: Names of the resource types a known action requires.
 required_resource_types(name) := {rt.name |
-	some rt in _list(action(name).resource_types)
+	some rt in util.as_array(action(name).resource_types)
 	is_object(rt)
 	rt.required == true
 }
 
 # METADATA
 # description: Condition keys a known action supports (set, as spelled in the catalog).
-condition_keys(name) := {k | some k in _list(action(name).condition_keys)}
+condition_keys(name) := {k | some k in util.as_array(action(name).condition_keys)}
 
 # METADATA
 # description: Actions a known action depends on (set).
-dependent_actions(name) := {k | some k in _list(action(name).dependent_actions)}
+dependent_actions(name) := {k | some k in util.as_array(action(name).dependent_actions)}
 
 # METADATA
 # description: |
@@ -161,7 +162,3 @@ actions_at_level(level) := {entry.action |
 	some entry in _actions # regal ignore:external-reference
 	entry.access_level == level
 }
-
-_list(x) := x if is_array(x)
-
-_list(x) := [] if not is_array(x)

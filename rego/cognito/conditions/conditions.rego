@@ -11,6 +11,7 @@
 #   absent, null or an empty list has no value.
 package cognito.conditions
 
+import data.cognito.util
 import data.cognito.variables
 
 # The base operators: family of values, comparison, negation.
@@ -213,17 +214,11 @@ _policy_values(v) := v if {
 	is_array(v)
 	count(v) > 0
 	every x in v {
-		_is_scalar(x)
+		util.is_scalar(x)
 	}
 }
 
-_policy_values(v) := [v] if _is_scalar(v)
-
-_is_scalar(v) if is_string(v)
-
-_is_scalar(v) if is_number(v)
-
-_is_scalar(v) if is_boolean(v)
+_policy_values(v) := [v] if util.is_scalar(v)
 
 # The request values of a key: [] when absent, null or an empty list; nulls dropped.
 _request_values(ctx, key) := values if {
@@ -242,47 +237,39 @@ _as_list(v) := [v] if {
 
 _as_list(null) := []
 
-_text(v) := v if is_string(v)
+_boolean_text(v) if lower(util.scalar_text(v)) == "true"
 
-_text(v) := sprintf("%v", [v]) if is_number(v)
-
-_text(true) := "true"
-
-_text(false) := "false"
-
-_boolean_text(v) if lower(_text(v)) == "true"
-
-_boolean_text(v) := false if lower(_text(v)) == "false"
+_boolean_text(v) := false if lower(util.scalar_text(v)) == "false"
 
 # String operators: policy variables substituted as literal text.
 _compare(op, request_value, policy_value, ctx) if {
 	op.family == "string"
 	op.test == "equals"
-	_text(request_value) == variables.substitute(_text(policy_value), ctx)
+	util.scalar_text(request_value) == variables.substitute(util.scalar_text(policy_value), ctx)
 }
 
 _compare(op, request_value, policy_value, ctx) if {
 	op.family == "string"
 	op.test == "equals_ignore_case"
-	lower(_text(request_value)) == lower(variables.substitute(_text(policy_value), ctx))
+	lower(util.scalar_text(request_value)) == lower(variables.substitute(util.scalar_text(policy_value), ctx))
 }
 
 _compare(op, request_value, policy_value, ctx) if {
 	op.family == "string"
 	op.test == "like"
-	variables.string_like(_text(policy_value), _text(request_value), ctx)
+	variables.string_like(util.scalar_text(policy_value), util.scalar_text(request_value), ctx)
 }
 
 # ARN operators: each of the six parts matched separately.
 _compare(op, request_value, policy_value, ctx) if {
 	op.family == "arn"
-	variables.arn_like(_text(policy_value), _text(request_value), ctx)
+	variables.arn_like(util.scalar_text(policy_value), util.scalar_text(request_value), ctx)
 }
 
 # Bool: "true" / "false", compared without regard to case.
 _compare(op, request_value, policy_value, ctx) if {
 	op.family == "bool"
-	expected := _boolean_text(variables.substitute(_text(policy_value), ctx))
+	expected := _boolean_text(variables.substitute(util.scalar_text(policy_value), ctx))
 	_boolean_text(request_value) == expected
 }
 
@@ -305,7 +292,7 @@ _compare(op, request_value, policy_value, _) if {
 
 _compare(op, request_value, policy_value, _) if {
 	op.family == "ip"
-	net.cidr_contains(_cidr(_text(policy_value)), _text(request_value))
+	net.cidr_contains(_cidr(util.scalar_text(policy_value)), util.scalar_text(request_value))
 }
 
 _ordered("eq", a, b) if a == b

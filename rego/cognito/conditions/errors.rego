@@ -2,6 +2,7 @@
 # conditions.rego): what IAM cannot evaluate as written, after IAM Access Analyzer's checks.
 package cognito.conditions
 
+import data.cognito.util
 import data.cognito.variables
 
 # METADATA
@@ -185,7 +186,7 @@ _readable(op, v) if {
 
 _readable(op, v) if {
 	op.family == "ip"
-	net.cidr_is_valid(_cidr(_text(v)))
+	net.cidr_is_valid(_cidr(util.scalar_text(v)))
 }
 
 _variable_errors(op, field, values) := {error |

@@ -13,6 +13,7 @@ import data.cognito.arn
 import data.cognito.catalog
 import data.cognito.policy
 import data.cognito.principal
+import data.cognito.util
 import data.cognito.validation
 import data.cognito.variables
 
@@ -151,11 +152,7 @@ _variable_syntax_warnings(policies) := {_w(
 	policy.substitutes_variables(d)
 	some s in policy.statement_list(d)
 	some key in ["Resource", "NotResource"]
-	some text in _strings(object.get(s, key, []))
+	some text in util.as_strings(object.get(s, key, []))
 	contains(text, "${") # variables.errors finds nothing in text without one
 	some e in variables.errors(text)
 }
-
-_strings(v) := [v] if is_string(v)
-
-else := [x | some x in v; is_string(x)]

@@ -20,6 +20,7 @@ import data.cognito.policy
 import data.cognito.principal
 import data.cognito.statement
 import data.cognito.trust
+import data.cognito.util
 
 # METADATA
 # description: |
@@ -28,14 +29,14 @@ import data.cognito.trust
 #   (their NAME), and the bundle-stored policies of the principal
 #   ("principal:NAME", its managed policies by NAME).
 identity_documents(r, c) := array.flatten([
-	[{"label": sprintf("policies[%d]", [i]), "doc": d} | some i, d in _array(r.policies)],
+	[{"label": sprintf("policies[%d]", [i]), "doc": d} | some i, d in util.as_array(r.policies)],
 	_managed_documents(object.get(r, "managed_policies", [])),
 	_stored_documents(c),
 ])
 
 # The identity_documents that come with the request: inline, then managed.
 _request_identity_documents(r) := array.concat(
-	[{"label": sprintf("policies[%d]", [i]), "doc": d} | some i, d in _array(r.policies)],
+	[{"label": sprintf("policies[%d]", [i]), "doc": d} | some i, d in util.as_array(r.policies)],
 	_managed_documents(object.get(r, "managed_policies", [])),
 )
 
@@ -56,10 +57,12 @@ _stored_applied(c, req) := array.concat(
 	s := principal.stored(c)
 } else := []
 
-_managed_documents(refs) := [{"label": managed.name(ref), "doc": managed.document(ref)} | some ref in _array(refs)]
+_managed_documents(refs) := [{"label": managed.name(ref), "doc": managed.document(ref)} |
+	some ref in util.as_array(refs)
+]
 
 _stored_documents(c) := array.concat(
-	[{"label": sprintf("principal:%s", [name]), "doc": d} | some name, d in _object(s.policies)],
+	[{"label": sprintf("principal:%s", [name]), "doc": d} | some name, d in util.as_object(s.policies)],
 	_managed_documents(object.get(s, "managed_policies", [])),
 ) if {
 	s := principal.stored(c)
@@ -80,7 +83,7 @@ boundary_documents(r, c) := [{"label": "permissions_boundary", "doc": r.permissi
 #   The SCP levels of the request: a list of levels, each a list of
 #   {"label", "doc"} ("scps[i]" for a level given as one document, "scps[i][j]"
 #   for a level given as a list).
-scp_levels(r) := [_scp_level(level, i) | some i, level in _array(r.scps)]
+scp_levels(r) := [_scp_level(level, i) | some i, level in util.as_array(r.scps)]
 
 _scp_level(level, i) := [{"label": sprintf("scps[%d][%d]", [i, j]), "doc": d} | some j, d in level] if {
 	is_array(level)
@@ -89,7 +92,7 @@ _scp_level(level, i) := [{"label": sprintf("scps[%d][%d]", [i, j]), "doc": d} | 
 # METADATA
 # description: The session policies of the request, as a list of {"label", "doc"}.
 session_documents(r) := [{"label": sprintf("session_policies[%d]", [i]), "doc": d} |
-	some i, d in _array(r.session_policies)
+	some i, d in util.as_array(r.session_policies)
 ]
 
 # METADATA
@@ -380,11 +383,3 @@ _names(list) := concat(", ", {_name(m) | some m in list})
 _name(m) := sprintf("%s statement %v", [m.policy, m.statement]) if is_number(m.statement)
 
 _name(m) := sprintf("%s statement %q", [m.policy, m.statement]) if is_string(m.statement)
-
-_array(x) := x if is_array(x)
-
-_array(x) := [] if not is_array(x)
-
-_object(x) := x if is_object(x)
-
-_object(x) := {} if not is_object(x)

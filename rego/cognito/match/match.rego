@@ -7,6 +7,8 @@
 #   Actions match case-insensitively; resources, StringLike and ArnLike case-sensitively.
 package cognito.match
 
+import data.cognito.util
+
 # METADATA
 # description: |
 #   IAM Action matching: true when the policy's action pattern (such as "cognito-idp:*",
@@ -105,14 +107,9 @@ has_wildcard(s) if regex.match(`[*?]`, s)
 
 # METADATA
 # description: |
-#   s with every regular expression metacharacter escaped, so that it matches itself only.
-regex_escape(s) := regex.replace(s, `[\\.+*?()|\[\]{}^$]`, `\$0`)
-
-# METADATA
-# description: |
 #   The regular expression (not anchored) for a StringLike-style pattern: * becomes ".*",
 #   ? becomes ".", everything else is escaped.
-wildcard_regex(pattern) := strings.replace_n({`\*`: ".*", `\?`: "."}, regex_escape(pattern))
+wildcard_regex(pattern) := strings.replace_n({`\*`: ".*", `\?`: "."}, util.regex_escape(pattern))
 
 # METADATA
 # description: |
@@ -141,4 +138,4 @@ _part_regex(part, trailing_star_crosses) := _in_part_regex(part) if {
 
 _crossing_star(part, true) if endswith(part, "*")
 
-_in_part_regex(part) := strings.replace_n({`\*`: "[^:]*", `\?`: "[^:]"}, regex_escape(part))
+_in_part_regex(part) := strings.replace_n({`\*`: "[^:]*", `\?`: "[^:]"}, util.regex_escape(part))

@@ -8,12 +8,7 @@
 #   (package cognito.validation reports what is wrong).
 package cognito.policy
 
-# METADATA
-# description: A policy element that may be a single value or a list, as a list.
-# scope: document
-as_list(x) := x if is_array(x)
-
-as_list(x) := [x] if not is_array(x)
+import data.cognito.util
 
 # METADATA
 # description: |
@@ -23,7 +18,7 @@ as_list(x) := [x] if not is_array(x)
 #   "IAM JSON policy elements: Statement").
 statements(doc) := [{"label": label(s, i), "statement": s} |
 	is_object(doc)
-	some i, s in as_list(doc.Statement)
+	some i, s in util.as_list(doc.Statement)
 	is_object(s)
 ]
 
@@ -31,7 +26,7 @@ statements(doc) := [{"label": label(s, i), "statement": s} |
 # description: |
 #   The statements of a document as a list (Statement may be one object or a
 #   list); empty when the document is not an object.
-statement_list(doc) := as_list(doc.Statement) if is_object(doc)
+statement_list(doc) := util.as_list(doc.Statement) if is_object(doc)
 
 else := []
 
@@ -62,7 +57,7 @@ version_substitutes_variables("2012-10-17")
 #   True when a statement's Resource, NotResource or Condition of the document
 #   contains the text "${" (a policy variable, or text that looks like one).
 mentions_variables(doc) if {
-	some s in as_list(doc.Statement)
+	some s in util.as_list(doc.Statement)
 	some text in _texts(s)
 	contains(text, "${")
 }

@@ -5,11 +5,6 @@ import data.cognito.policy
 # Expectations: IAM User Guide, "IAM JSON policy elements: Statement" (one
 # statement or a list), "Sid" (optional), "Version" (variables only with 2012-10-17).
 
-test_as_list if {
-	policy.as_list("a") == ["a"]
-	policy.as_list(["a", "b"]) == ["a", "b"]
-}
-
 test_statement_labels if {
 	doc := {"Statement": [{"Sid": "First", "Effect": "Allow"}, {"Effect": "Deny"}, {"Sid": "", "Effect": "Allow"}, "junk"]}
 	[s.label | some s in policy.statements(doc)] == ["First", 1, 2]

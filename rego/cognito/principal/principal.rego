@@ -12,6 +12,7 @@
 package cognito.principal
 
 import data.cognito.arn
+import data.cognito.util
 
 # METADATA
 # description: True for the Principal element kinds a caller can be named by (AWS, Federated, Service, CanonicalUser).
@@ -215,9 +216,9 @@ stored_statements(c, req) := _indexed_statements(stored_key(c), lower(req.action
 	is_string(req.resource)
 	_usable(stored_key(c))
 } else := [{"name": name, "index": i, "statement": s, "version": object.get(doc, "Version", null)} |
-	some name, doc in _object(stored(c).policies)
+	some name, doc in util.as_object(stored(c).policies)
 	is_object(doc)
-	some i, s in _statement_list(doc.Statement)
+	some i, s in util.as_list(doc.Statement)
 ]
 
 # The functions below take keys, not stored documents, and read the store and
@@ -300,14 +301,6 @@ _all_listed(key, action) := [ref |
 _buckets(resource) := {concat("", array.slice(parts, 0, n)) | some n in numbers.range(0, count(parts))} if {
 	parts := regex.find_n(`[^:/]*[:/]`, resource, -1)
 }
-
-_statement_list(x) := x if is_array(x)
-
-else := [x]
-
-_object(x) := x if is_object(x)
-
-else := {}
 
 # METADATA
 # description: True when the bundle stores any principal.

@@ -16,7 +16,7 @@
 package cognito.trust
 
 import data.cognito.arn
-import data.cognito.policy
+import data.cognito.util
 
 # METADATA
 # description: |
@@ -51,7 +51,7 @@ principal_match(s, c) := "self" if {
 	not _lists_every_identity(np, c)
 }
 
-_values(p, kind) := policy.as_list(p[kind]) if {
+_values(p, kind) := util.as_list(p[kind]) if {
 	is_object(p)
 	kind != ""
 }

@@ -14,8 +14,8 @@ package cognito.validation
 import data.cognito.arn
 import data.cognito.conditions
 import data.cognito.managed
-import data.cognito.policy
 import data.cognito.principal
+import data.cognito.util
 
 # METADATA
 # description: The request fields the contract defines.
@@ -97,7 +97,7 @@ _type_errors(r) := {_err("invalid_type", field, sprintf("%s must be a JSON %s", 
 }
 
 _managed_errors(r) := {e |
-	some i, ref in _array(r.managed_policies)
+	some i, ref in util.as_array(r.managed_policies)
 	e := _managed_error(ref, sprintf("managed_policies[%d]", [i]))
 }
 
@@ -108,36 +108,30 @@ _managed_error(ref, field) := _err("invalid_type", field, "a managed policy is n
 }
 
 _context_errors(r) := {_err("invalid_type", sprintf("context.%s", [key]), msg) |
-	some key, value in _object(r.context)
+	some key, value in util.as_object(r.context)
 	not _context_value(value)
 	msg := "a context value must be a string, number, boolean, or a list of them"
 }
 
-_context_value(v) if _scalar(v)
+_context_value(v) if util.is_scalar(v)
 
 _context_value(v) if {
 	is_array(v)
 	every x in v {
-		_scalar(x)
+		util.is_scalar(x)
 	}
 }
-
-_scalar(v) if is_string(v)
-
-_scalar(v) if is_number(v)
-
-_scalar(v) if is_boolean(v)
 
 _documents_errors(r) := union({
 	_list_errors(r, "policies"),
 	_list_errors(r, "session_policies"),
 	{e | some e in policy_errors(_object_field(r, "permissions_boundary"), "permissions_boundary", "identity")},
 	{e | some e in policy_errors(_object_field(r, "resource_policy"), "resource_policy", "resource")},
-	{e | some i, level in _array(r.scps); some e in _scp_level_errors(level, i)},
+	{e | some i, level in util.as_array(r.scps); some e in _scp_level_errors(level, i)},
 })
 
 _list_errors(r, name) := {e |
-	some i, d in _array(r[name])
+	some i, d in util.as_array(r[name])
 	some e in policy_errors(d, sprintf("%s[%d]", [name, i]), "identity")
 }
 
@@ -328,7 +322,7 @@ _values_errors(v, field, what) := {_err(
 )} if {
 	not _strings(v)
 } else := {_err(sprintf("invalid_%s_pattern", [what]), _indexed(v, field, i), _pattern_message(what, p)) |
-	some i, p in policy.as_list(v)
+	some i, p in util.as_list(v)
 	not _valid_pattern(what, p)
 }
 
@@ -354,13 +348,5 @@ _condition_errors(s, field) := {_err(e.code, sprintf("%s.%s", [field, e.field]),
 	"Condition" in object.keys(s)
 	some e in conditions.errors(s.Condition)
 }
-
-_array(x) := x if is_array(x)
-
-_array(x) := [] if not is_array(x)
-
-_object(x) := x if is_object(x)
-
-_object(x) := {} if not is_object(x)
 
 _object_field(r, name) := r[name] if is_object(r[name])

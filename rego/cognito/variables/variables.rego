@@ -11,6 +11,7 @@
 package cognito.variables
 
 import data.cognito.match
+import data.cognito.util
 
 # One token per variable, unterminated "${", wildcard, colon, run of other text, or "$".
 # A default value in quotes may hold "}" and doubled quotes.
@@ -40,7 +41,7 @@ lookup(ctx, key) := exact if {
 #   number or boolean written as text, or the one element of a one-element list. Undefined
 #   for a missing key, null, and a key with several values (IAM User Guide, "Variables and
 #   tags": a multivalued key cannot be used as a variable).
-value(ctx, key) := _scalar_text(_single(lookup(ctx, key)))
+value(ctx, key) := util.scalar_text(_single(lookup(ctx, key)))
 
 _single(v) := v if not is_array(v)
 
@@ -48,14 +49,6 @@ _single(v) := v[0] if {
 	is_array(v)
 	count(v) == 1
 }
-
-_scalar_text(v) := v if is_string(v)
-
-_scalar_text(v) := sprintf("%v", [v]) if is_number(v)
-
-_scalar_text(true) := "true"
-
-_scalar_text(false) := "false"
 
 # METADATA
 # description: true when s holds "${" (a policy variable or the start of one).
@@ -269,7 +262,7 @@ _plain({"kind": "q"}) := "?"
 
 _plain({"kind": "colon"}) := ":"
 
-_like_piece(f) := match.regex_escape(f.text) if f.kind == "lit"
+_like_piece(f) := util.regex_escape(f.text) if f.kind == "lit"
 
 _like_piece({"kind": "star"}) := ".*"
 
@@ -303,12 +296,12 @@ _arn_piece(_, i, {"kind": "colon"}, boundary, _) := ":" if i < boundary
 
 _arn_piece(_, i, {"kind": "q"}, boundary, _) := "[^:]" if i < boundary
 
-_arn_piece(_, i, f, boundary, false) := match.regex_escape(f.text) if {
+_arn_piece(_, i, f, boundary, false) := util.regex_escape(f.text) if {
 	i < boundary
 	f.kind == "lit"
 }
 
-_arn_piece(_, i, f, boundary, true) := match.regex_escape(f.text) if {
+_arn_piece(_, i, f, boundary, true) := util.regex_escape(f.text) if {
 	i < boundary
 	f.kind == "lit"
 	f.var == false

@@ -11,6 +11,7 @@ package cognito.analysis.actions
 
 import data.cognito.catalog
 import data.cognito.match
+import data.cognito.util
 
 # METADATA
 # description: The canonical names of every catalogued action (set).
@@ -59,9 +60,9 @@ expand(pattern) := {catalog.canonical(pattern)} if {
 #   given expansion (an object from lower-cased pattern to its expand() set)
 #   and every catalogued action (every_action): for Action the union of its patterns'
 #   expansions; for NotAction every other catalogued action.
-named_by(s, expansion, every_action) := union({expansion[lower(p)] | some p in _strings(s.Action)}) if {
+named_by(s, expansion, every_action) := union({expansion[lower(p)] | some p in util.as_strings(s.Action)}) if {
 	"Action" in object.keys(s)
-} else := every_action - union({expansion[lower(p)] | some p in _strings(s.NotAction)}) if {
+} else := every_action - union({expansion[lower(p)] | some p in util.as_strings(s.NotAction)}) if {
 	"NotAction" in object.keys(s)
 } else := set()
 
@@ -190,7 +191,3 @@ _steps(s, t, i, j, e) := (({[i + 1, j + 1, e] | s[i] == t[j]} | {[i + 1, j + 1, 
 	s[i] == t[j + 1]
 	s[i + 1] == t[j]
 })
-
-_strings(x) := [x] if is_string(x)
-
-else := [v | some v in x; is_string(v)]

@@ -17,6 +17,7 @@ import data.cognito.analysis.actions
 import data.cognito.analysis.policyset
 import data.cognito.analysis.whatcan
 import data.cognito.catalog
+import data.cognito.util
 
 _rank := {
 	"explicit_deny": 0,
@@ -44,14 +45,14 @@ report := compare(input)
 # description: The diff report for {"old", "new", "resource", "principal"} (see report).
 compare(given) := _failed(given, errors) if {
 	errors := array.flatten([
-		_errors("old", _object(object.get(given, "old", {}))),
-		_errors("new", _object(object.get(given, "new", {}))),
+		_errors("old", util.as_object(object.get(given, "old", {}))),
+		_errors("new", util.as_object(object.get(given, "new", {}))),
 		policyset.set_errors(_shared(given)),
 	])
 	count(errors) > 0
 } else := _compared(given, _rows(_side(given, "old"), _side(given, "new"), object.get(given, "resource", null)))
 
-_side(given, name) := object.union(_object(object.get(given, name, {})), _shared(given))
+_side(given, name) := object.union(util.as_object(object.get(given, name, {})), _shared(given))
 
 # The resource and principal both versions are judged with.
 _shared(given) := {k: given[k] | some k in ["resource", "principal"]; k in object.keys(given)}
@@ -156,7 +157,3 @@ _change(true, false) := "widened"
 _change(false, true) := "narrowed"
 
 _change(widened, narrowed) := "changed" if widened == narrowed
-
-_object(x) := x if is_object(x)
-
-else := {}

@@ -19,6 +19,7 @@ import data.cognito.managed
 import data.cognito.match
 import data.cognito.policy
 import data.cognito.principal
+import data.cognito.util
 import data.cognito.validation
 
 # METADATA
@@ -36,12 +37,12 @@ _validation_errors(pset) := {_named(e, pset) |
 	some e in validation.request_errors(object.union(base(pset), {
 		"action": "cognito-idp:ListUserPools",
 		"resource": object.get(pset, "resource", "*"),
-		"policies": [object.get(p, "document", null) | some p in _array(pset.policies)],
+		"policies": [object.get(p, "document", null) | some p in util.as_array(pset.policies)],
 	}))
 }
 
 # "policies[3].Statement[0]" -> "NAME: Statement[0]", "policies[3]" -> "NAME".
-_named(e, pset) := object.union(e, {"field": _field(_policy_name(pset.policies[i], i), m[2])}) if {
+_named(e, pset) := object.union(e, {"field": _field(util.policy_name(pset.policies[i], i), m[2])}) if {
 	some m in regex.find_all_string_submatch_n(`^policies\[([0-9]+)\](.*)$`, e.field, 1)
 	i := to_number(m[1])
 } else := e
@@ -49,10 +50,6 @@ _named(e, pset) := object.union(e, {"field": _field(_policy_name(pset.policies[i
 _field(name, "") := name
 
 _field(name, rest) := sprintf("%s: %s", [name, trim_prefix(rest, ".")]) if rest != ""
-
-_policy_name(p, i) := p.name if is_string(p.name)
-
-else := sprintf("policies[%d]", [i])
 
 _resource_errors(pset) := {{
 	"code": "resource_pattern",
@@ -112,14 +109,17 @@ else := ""
 #   policies, the principal's stored policies - are indexed for their
 #   Resource patterns and Conditions only, since requests name them)}.
 index(pset) := object.union(_statement_index(statements, pset), {
-	"names": array.concat([_policy_name(p, i) | some i, p in _array(pset.policies)], [e.name | some e in extra]),
+	"names": array.concat(
+		[util.policy_name(p, i) | some i, p in util.as_array(pset.policies)],
+		[e.name | some e in extra],
+	),
 	"versions": [_version(d) | some d in docs],
 	"statements": statements,
-	"inline": count(_array(object.get(pset, "policies", []))),
+	"inline": count(util.as_array(object.get(pset, "policies", []))),
 }) if {
 	extra := _requested_documents(pset)
 	docs := array.concat(
-		[_object(object.get(p, "document", {})) | some p in _array(pset.policies)],
+		[util.as_object(object.get(p, "document", {})) | some p in util.as_array(pset.policies)],
 		[e.document | some e in extra],
 	)
 	statements := [policy.statement_list(d) | some d in docs]
@@ -129,11 +129,11 @@ index(pset) := object.union(_statement_index(statements, pset), {
 # the stored policies and managed policies of its principal.
 _requested_documents(pset) := array.concat(_managed_documents(object.get(pset, "managed_policies", [])), [
 {"name": sprintf("principal:%s", [name]), "document": doc} |
-	some name, doc in _object(object.get(_stored(pset), "policies", {}))
+	some name, doc in util.as_object(object.get(_stored(pset), "policies", {}))
 ])
 
 _managed_documents(refs) := [{"name": managed.name(ref), "document": managed.document(ref)} |
-	some ref in _array(refs)
+	some ref in util.as_array(refs)
 	managed.document(ref)
 ]
 
@@ -150,7 +150,7 @@ _statement_index(statements, pset) := {
 	"named": {a: {ref | some ref in refs} | some a, refs in naming},
 	"universal": _group(sort([[a, i, j] |
 		some [a, i, j] in pairs
-		"*" in _strings(object.get(statements[i][j], "Resource", []))
+		"*" in util.as_strings(object.get(statements[i][j], "Resource", []))
 	])),
 	"prefixes": _prefix_index(statements),
 	"dependent": _dependent(statements),
@@ -170,7 +170,7 @@ _prefix_index(statements) := _group(sort([[prefix, i, j] |
 	some i, list in statements
 	some j, st in list
 	is_object(st)
-	not "*" in _strings(object.get(st, "Resource", []))
+	not "*" in util.as_strings(object.get(st, "Resource", []))
 	some prefix in _prefixes(st)
 ]))
 
@@ -186,20 +186,20 @@ _expansion(statements) := {lower(p): actions.expand(p) |
 	some list in statements
 	some st in list
 	some key in ["Action", "NotAction"]
-	some p in _strings(object.get(st, key, []))
+	some p in util.as_strings(object.get(st, key, []))
 }
 
 _resource_patterns(statements) := {p |
 	some list in statements
 	some st in list
-	some p in _strings(object.get(st, "Resource", []))
+	some p in util.as_strings(object.get(st, "Resource", []))
 	p != "*"
 	not contains(p, "${")
 }
 
 _prefixes(st) := {""} if "NotResource" in object.keys(st)
 
-else := {resources.literal_prefix(p) | some p in _strings(object.get(st, "Resource", []))}
+else := {resources.literal_prefix(p) | some p in util.as_strings(object.get(st, "Resource", []))}
 
 _depends_on_request(st) if "Condition" in object.keys(st)
 
@@ -289,15 +289,3 @@ representatives(idx, pset, act, resource) := {ref |
 	applied := iam.applied([{"label": k, "doc": _single(idx, ref)} | some k, ref in refs], req)
 	firsts := {min({m.policy | some m in applied; m.effect == effect}) | some effect in {"Allow", "Deny"}}
 }
-
-_array(x) := x if is_array(x)
-
-else := []
-
-_object(x) := x if is_object(x)
-
-else := {}
-
-_strings(x) := [x] if is_string(x)
-
-else := [v | some v in x; is_string(v)]

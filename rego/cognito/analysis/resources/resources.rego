@@ -20,6 +20,7 @@ package cognito.analysis.resources
 import data.cognito.arn
 import data.cognito.catalog
 import data.cognito.match
+import data.cognito.util
 
 # One placeholder of a template, as eight marker characters: enough for a
 # pattern to place up to eight tokens inside one ID ("us-east-1_?b*").
@@ -146,7 +147,7 @@ _piece("?") := `([^\x{01}]|\x{01}+)`
 
 _piece("/") := `(/)`
 
-_piece(tok) := concat("", ["(", match.regex_escape(tok), `|\x{01}+)`]) if not tok in {"*", "?", "/"}
+_piece(tok) := concat("", ["(", util.regex_escape(tok), `|\x{01}+)`]) if not tok in {"*", "?", "/"}
 
 _fill("*", text) := regex.replace(text, `\x{01}+`, "x")
 

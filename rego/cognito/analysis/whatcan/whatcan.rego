@@ -24,6 +24,7 @@ import data.cognito.analysis.policyset
 import data.cognito.analysis.resources
 import data.cognito.catalog
 import data.cognito.policy
+import data.cognito.util
 
 # METADATA
 # description: How many Resource patterns per action and resource type are evaluated for a "partial" answer.
@@ -113,7 +114,7 @@ _candidates(idx, pset, act, rtype) := [{"pattern": p, "witness": resources.witne
 
 _narrow_patterns(idx, act, rtype) := {p |
 	some [i, j] in object.get(idx.naming, act, [])
-	some p in _strings(object.get(idx.statements[i][j], "Resource", []))
+	some p in util.as_strings(object.get(idx.statements[i][j], "Resource", []))
 	rtype in object.get(idx.narrow, p, set())
 }
 
@@ -246,10 +247,10 @@ _dependent(idx, act, rtype, account) := [{"policy": idx.names[i], "statement": p
 _could_name(s, rtype, account) if {
 	"NotResource" in object.keys(s)
 } else if {
-	"*" in _strings(object.get(s, "Resource", []))
+	"*" in util.as_strings(object.get(s, "Resource", []))
 } else if {
 	rtype != "*"
-	some p in _strings(object.get(s, "Resource", []))
+	some p in util.as_strings(object.get(s, "Resource", []))
 	resources.witness(p, rtype, account)
 }
 
@@ -280,7 +281,3 @@ summary(list) := {svc: {level: {decision: count([r |
 } |
 	some svc in {r.service | some r in list}
 }
-
-_strings(x) := [x] if is_string(x)
-
-else := [v | some v in x; is_string(v)]

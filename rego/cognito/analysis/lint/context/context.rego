@@ -15,28 +15,25 @@ import data.cognito.analysis.resources
 import data.cognito.catalog
 import data.cognito.managed
 import data.cognito.policy
+import data.cognito.util
 
 # METADATA
 # description: The documents to lint, as a list of {"name", "document"}.
 documents := array.flatten([_given, _managed, _stored])
 
-_given := [{"name": _name(p, i), "document": object.get(p, "document", null)} |
-	some i, p in _array(input.policies)
+_given := [{"name": util.policy_name(p, i), "document": object.get(p, "document", null)} |
+	some i, p in util.as_array(input.policies)
 ]
 
-_name(p, i) := p.name if is_string(p.name)
-
-else := sprintf("policies[%d]", [i])
-
 _managed := [{"name": managed.name(ref), "document": managed.document(ref)} |
-	some ref in _array(input.managed_policies)
+	some ref in util.as_array(input.managed_policies)
 	managed.document(ref)
 ]
 
 # METADATA
 # description: The managed policy names (or ARNs) of input that name no AWS managed policy of the bundle.
 unknown_managed contains ref if {
-	some ref in _array(input.managed_policies)
+	some ref in util.as_array(input.managed_policies)
 	not managed.document(ref)
 }
 
@@ -87,7 +84,7 @@ _substitutes(doc) if policy.substitutes_variables(doc)
 else := false
 
 _others(s) if {
-	some p in _strings(object.get(s, "Action", []))
+	some p in util.as_strings(object.get(s, "Action", []))
 	actions.names_other_services(p)
 } else := false
 
@@ -101,7 +98,7 @@ _action_patterns contains lower(p) if {
 	some e in documents
 	some s in policy.statement_list(e.document)
 	some key in ["Action", "NotAction"]
-	some p in _strings(object.get(s, key, []))
+	some p in util.as_strings(object.get(s, key, []))
 }
 
 # METADATA
@@ -113,7 +110,7 @@ resource_types[p] := resources.can_name(p) if some p in _resource_patterns
 _resource_patterns contains p if {
 	some e in documents
 	some s in policy.statement_list(e.document)
-	some p in _strings(object.get(s, "Resource", []))
+	some p in util.as_strings(object.get(s, "Resource", []))
 	p != "*"
 }
 
@@ -142,11 +139,3 @@ listing(names, n) := concat(", ", sorted) if {
 	sorted := sort(names)
 	count(sorted) <= n
 } else := sprintf("%s and %d more", [concat(", ", array.slice(sort(names), 0, n)), count(names) - n])
-
-_array(x) := x if is_array(x)
-
-else := []
-
-_strings(x) := [x] if is_string(x)
-
-else := [v | some v in x; is_string(v)]

@@ -12,6 +12,7 @@ import data.cognito.analysis.actions
 import data.cognito.analysis.lint.context
 import data.cognito.catalog
 import data.cognito.match
+import data.cognito.util
 
 # METADATA
 # description: The findings of this package's rules.
@@ -19,7 +20,7 @@ import data.cognito.match
 report contains context.finding("unknown-action", st, message, _suggestion(actions.closest(p))) if {
 	some st in context.statements
 	some key in ["Action", "NotAction"]
-	some p in _strings(object.get(st.statement, key, []))
+	some p in util.as_strings(object.get(st.statement, key, []))
 	not match.has_wildcard(p)
 	regex.match(`^[^:\s]+:[^:\s]+$`, p)
 	actions.cognito_service(actions.service(p))
@@ -33,7 +34,7 @@ report contains context.finding(
 ) if {
 	some st in context.statements
 	some key in ["Action", "NotAction"]
-	some p in _strings(object.get(st.statement, key, []))
+	some p in util.as_strings(object.get(st.statement, key, []))
 	match.has_wildcard(p)
 	actions.cognito_service(actions.service(p))
 	count(context.expansion[lower(p)]) == 0
@@ -57,7 +58,3 @@ else := c.action
 _plural(1) := ""
 
 _plural(n) := "s" if n != 1
-
-_strings(x) := [x] if is_string(x)
-
-else := [v | some v in x; is_string(v)]

@@ -12,6 +12,7 @@ package cognito.analysis.lint.rules.breadth
 
 import data.cognito.analysis.lint.context
 import data.cognito.catalog
+import data.cognito.util
 
 _write_levels := {"Write", "Permissions management", "Tagging"}
 
@@ -24,7 +25,7 @@ report contains context.finding("allow-not-action", st, message, "list the actio
 	"NotAction" in object.keys(st.statement)
 	message := sprintf(
 		"Allow with NotAction grants every action except %s, in every service, including actions added later",
-		[context.listing({sprintf("%v", [p]) | some p in _strings(st.statement.NotAction)}, 3)],
+		[context.listing({sprintf("%v", [p]) | some p in util.as_strings(st.statement.NotAction)}, 3)],
 	)
 }
 
@@ -33,7 +34,7 @@ report contains context.finding("write-on-any-resource", st, message, hint) if {
 	st.statement.Effect == "Allow"
 	"Action" in object.keys(st.statement)
 	not "Condition" in object.keys(st.statement)
-	"*" in _strings(object.get(st.statement, "Resource", []))
+	"*" in util.as_strings(object.get(st.statement, "Resource", []))
 	writes := {a |
 		some a in context.governed(st.named)
 		catalog.access_level(a) in _write_levels
@@ -51,7 +52,3 @@ _and(names) := names[0] if count(names) == 1
 else := sprintf("%s and %s", [concat(", ", array.slice(names, 0, count(names) - 1)), names[count(names) - 1]])
 
 _types(names) := {t | some a in names; some t in catalog.resource_types(a)}
-
-_strings(x) := [x] if is_string(x)
-
-else := [v | some v in x; is_string(v)]

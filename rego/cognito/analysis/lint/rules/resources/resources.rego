@@ -18,6 +18,7 @@ import data.cognito.analysis.lint.context
 import data.cognito.analysis.resources
 import data.cognito.catalog
 import data.cognito.match
+import data.cognito.util
 
 # METADATA
 # description: The findings of this package's rules.
@@ -26,7 +27,7 @@ report contains context.finding(problem.rule, st, problem.message, problem.hint)
 	"Action" in object.keys(st.statement)
 	governed := context.governed(st.named)
 	count(governed) > 0
-	some r in _strings(object.get(st.statement, "Resource", []))
+	some r in util.as_strings(object.get(st.statement, "Resource", []))
 	r != "*"
 	startswith(r, "arn:")
 	problem := _problem(r, governed, st.others)
@@ -129,7 +130,3 @@ else := "they use"
 _type_names(types) := concat(" or ", sort({sprintf("%s %s", [t[0], t[1]]) | some t in types}))
 
 _examples(types) := concat(" or ", sort({catalog.resource_type_arn(t[0], t[1]) | some t in types}))
-
-_strings(x) := [x] if is_string(x)
-
-else := [v | some v in x; is_string(v)]

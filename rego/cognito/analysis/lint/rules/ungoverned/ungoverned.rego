@@ -14,6 +14,7 @@ package cognito.analysis.lint.rules.ungoverned
 import data.cognito.analysis.lint.context
 import data.cognito.catalog
 import data.cognito.match
+import data.cognito.util
 
 # METADATA
 # description: The findings of this package's rules.
@@ -48,7 +49,7 @@ report contains context.finding("ungoverned-in-allow", st, message, "remove them
 	st.statement.Effect == "Allow"
 	_mixed(st)
 	explicit := {catalog.canonical(p) |
-		some p in _strings(object.get(st.statement, "Action", []))
+		some p in util.as_strings(object.get(st.statement, "Action", []))
 		not match.has_wildcard(p)
 		catalog.unsigned(p)
 	}
@@ -72,10 +73,6 @@ _only("Allow", names) := sprintf(
 	"this Allow names only APIs IAM does not govern (%s): it grants nothing, they are callable without it",
 	[names],
 )
-
-_strings(x) := [x] if is_string(x)
-
-else := [v | some v in x; is_string(v)]
 
 _only_hint := concat(" ", [
 	"remove the statement: these APIs are controlled by the user pool and app client settings",
