@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 from ._client import DEFAULT_TIMEOUT, Limits, OpaClient
 from ._decision import Decision
 from ._process import OpaProcess
 from .bundle import default_bundle
 from .errors import OpaQueryError, UsageError
+
+T = TypeVar("T")
 
 # How long a failed query waits for a dying embedded OPA to exit before calling it alive.
 DEATH_WAIT_SECONDS = 1.0
@@ -107,28 +109,28 @@ class Engine:
             self._client = self._connect()
             return self._client
 
-    def _call(self, method: str, *args: Any) -> Any:
+    def _call(self, call: Callable[[OpaClient], T]) -> T:
         client = self._ensure_client()
         try:
-            return getattr(client, method)(*args)
+            return call(client)
         except OpaQueryError:
             restarted = self._restart_if_dead(client)
             if restarted is None:
                 raise
-            return getattr(restarted, method)(*args)
+            return call(restarted)
 
     def query(self, path: str, input_value: Any) -> Any:
         """The value of `data.<path>` (slash-separated) for `input_value`, from one OPA query."""
-        return self._call("query", path, input_value)
+        return self._call(lambda client: client.query(path, input_value))
 
     def decide(self, request: Mapping[str, Any]) -> Decision:
         """The decision for one request."""
-        return self._call("decide", request)
+        return self._call(lambda client: client.decide(request))
 
     def decide_many(self, requests: Sequence[Mapping[str, Any]]) -> list[Decision]:
         """The decisions for many requests, in order (a large batch is split into concurrent
         queries, one per CPU: see OpaClient)."""
-        return self._call("decide_many", requests)
+        return self._call(lambda client: client.decide_many(requests))
 
     def close(self) -> None:
         with self._lock:
