@@ -23,14 +23,13 @@ import yaml
 
 from ._client import Limits
 from .engine import Engine
-from .errors import AnalysisInputError, InputFileError
+from .errors import AnalysisInputError, InputFileError, UsageError
 
 LINT_PATH = "cognito/analysis/lint/report"
 WHAT_CAN_PATH = "cognito/analysis/whatcan/report"
 WHO_CAN_PATH = "cognito/analysis/whocan/report"
 DIFF_PATH = "cognito/analysis/diff/report"
 
-SEVERITIES = ("info", "warning", "error")
 POLICY_SUFFIXES = (".json", ".yaml", ".yml")
 PRINCIPALS_FILES = ("principals.yaml", "principals.yml", "principals.json")
 GRANTING = ("allow", "partial", "conditional")
@@ -260,21 +259,28 @@ class LintReport:
     documents: int
     statements: int
     rules: Mapping[str, Any] = field(default_factory=dict)
+    # Each severity's rank (higher is more serious), from the Rego rule table.
+    severities: Mapping[str, int] = field(default_factory=dict)
 
     @classmethod
     def from_dict(cls, raw: Mapping[str, Any]) -> LintReport:
+        severities = {str(k): int(v) for k, v in dict(raw.get("severities", {})).items()}
         return cls(
             findings=tuple(Finding.from_dict(f) for f in raw.get("findings", [])),
-            summary={s: int(raw.get("summary", {}).get(s, 0)) for s in SEVERITIES},
+            summary={s: int(raw.get("summary", {}).get(s, 0)) for s in severities},
             documents=int(raw.get("documents", 0)),
             statements=int(raw.get("statements", 0)),
             rules=dict(raw.get("rules", {})),
+            severities=severities,
         )
 
     def at_or_above(self, severity: str) -> list[Finding]:
-        """The findings at least as serious as `severity` ("info", "warning" or "error")."""
-        floor = SEVERITIES.index(severity)
-        return [f for f in self.findings if SEVERITIES.index(f.severity) >= floor]
+        """The findings at least as serious as `severity` (a severity of the rule table)."""
+        if severity not in self.severities:
+            known = ", ".join(sorted(self.severities, key=self.severities.__getitem__))
+            raise UsageError(f"unknown severity {severity!r} (the lint rules use: {known})")
+        floor = self.severities[severity]
+        return [f for f in self.findings if self.severities.get(f.severity, 0) >= floor]
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -573,7 +579,7 @@ def render_lint(report: LintReport, width: int = 100) -> str:
         lines += _wrap(f"hint: {f.hint}", width)
     counts = ", ".join(
         f"{report.summary.get(s, 0)} info" if s == "info" else _plural(report.summary.get(s, 0), s)
-        for s in reversed(SEVERITIES)
+        for s in sorted(report.severities, key=report.severities.__getitem__, reverse=True)
     )
     lines.append(
         f"{counts} in {_plural(report.documents, 'policy')} "

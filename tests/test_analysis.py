@@ -506,6 +506,10 @@ def test_cli_lint_exit_codes(
     good = tmp_path / "good.json"
     good.write_text(json.dumps(CONSOLE))
     assert _run(capsys, "lint", str(good), "--fail-on", "warning", *url)[0] == 0
+    # The severities and their ranking are the Rego rule table's (cognito.analysis.lint.config).
+    assert _run(capsys, "lint", str(deny), "--fail-on", "error", *url)[0] == 0
+    code, _, err = _run(capsys, "lint", str(deny), "--fail-on", "fatal", *url)
+    assert code == 2 and _error(err)["code"] == "usage"
 
 
 def test_cli_what_can_who_can_and_diff(

@@ -125,9 +125,10 @@ def register(subparsers: Any) -> None:
     p.add_argument("policies", nargs="*", metavar="POLICY_FILE", help="policy file or folder")
     p.add_argument(
         "--fail-on",
-        choices=("warning", "error"),
+        metavar="SEVERITY",
         default="error",
-        help="exit 1 when a finding has this severity or a higher one (default: error)",
+        help="exit 1 when a finding has this severity (info, warning, error) or a higher one "
+        "(default: error)",
     )
     _add_engine_args(p, "bundle for the local OPA; without POLICY_FILE, lint its principals")
     p.set_defaults(func=cmd_lint)

@@ -17,7 +17,7 @@ findings := [_public(k) | some k in _keys]
 
 # A set iterates in sorted order: the keys order the findings.
 _keys contains [f.policy, _position(f.position), f.rule, f.message, f.hint, f.statement] if {
-	some rules in data.cognito.analysis.lint.rules # regal ignore:unresolved-reference
+	some rules in data.cognito.analysis.lint.rules
 	some f in rules.report
 }
 
@@ -37,7 +37,8 @@ _public([policy, _, rule, message, hint, label]) := {
 # METADATA
 # description: |
 #   The lint report: {"findings", "summary" (number of findings by severity),
-#   "documents", "statements" (how many were linted), "rules" (the rule table)}.
+#   "documents", "statements" (how many were linted), "rules" (the rule table),
+#   "severities" (each severity's rank: a higher rank is more serious)}.
 # entrypoint: true
 report := {
 	"findings": findings,
@@ -45,4 +46,5 @@ report := {
 	"documents": count(context.documents),
 	"statements": count(context.statements),
 	"rules": config.rules,
+	"severities": config.severities,
 }
