@@ -136,3 +136,35 @@ def test_help_explains_each_command():
         proc = run_cli(*args)
         assert proc.returncode == 0
         assert "usage: pycognito-opa" in proc.stdout
+
+
+def test_usage_errors_are_one_json_line_with_exit_2(tmp_path: Path):
+    cases = [
+        ((), ""),
+        (("no-such-command",), ""),
+        (("decide",), ""),
+        (("bundle",), ""),
+        (("decide", "-r", "-", "--opa-url", "http://127.0.0.1:9", "--bundle", "b.tar.gz"), "{}"),
+        (("decide", "-r", "-", "--bundle", str(tmp_path / "missing.tar.gz")), "{}"),
+        (("examples", "--opa-url", "http://127.0.0.1:9", "--bundle", "b.tar.gz"), ""),
+        (("lint", "--fail-on"), ""),
+    ]
+    for args, stdin in cases:
+        proc = run_cli(*args, stdin=stdin)
+        assert proc.returncode == 2, (args, proc.stderr)
+        assert _one_line_json_error(proc.stderr)["code"] in {"usage", "invalid_input"}, args
+
+
+def test_no_examples_found_is_not_agreement(tmp_path: Path, bundle: BundleInfo):
+    proc = run_cli("examples", "--dir", str(tmp_path), "--bundle", str(bundle.path))
+    assert proc.returncode == 1
+    assert _one_line_json_error(proc.stderr)["code"] == "no_examples"
+
+
+def test_output_to_a_closed_pipe_ends_quietly(bundle: BundleInfo):
+    shell = f"{sys.executable} -m pycognito_opa examples --json --bundle {bundle.path} | head -c 10"
+    proc = subprocess.run(
+        ["bash", "-o", "pipefail", "-c", shell], capture_output=True, text=True, timeout=120
+    )
+    assert len(proc.stdout) == 10
+    assert proc.stderr == "", proc.stderr

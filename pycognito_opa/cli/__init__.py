@@ -9,17 +9,25 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from typing import NoReturn
 
-from .. import __version__, cli_bench
-from ..errors import PyCognitoOpaError
+from .. import __version__
+from ..errors import PyCognitoOpaError, UsageError
 from . import analysis, bundle, decide, fleet
 from ._common import report_error
 
 __all__ = ["build_parser", "main"]
 
 
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors take the one error path (exit 2, one JSON line)."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{self.prog}: {message} (see {self.prog} --help)")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="pycognito-opa",
         description=(
             "Ask what IAM policies allow on Amazon Cognito, answered by the real Open Policy "
@@ -30,16 +38,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for group in (decide, analysis, bundle, fleet, cli_bench):
+    for group in (decide, analysis, bundle, fleet):
         group.register(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    func: Callable[[argparse.Namespace], int] = args.func
     try:
+        args = build_parser().parse_args(argv)
+        func: Callable[[argparse.Namespace], int] = args.func
         return func(args)
     except PyCognitoOpaError as exc:
         report_error(exc.code, str(exc))

@@ -35,8 +35,9 @@ from ._common import EXIT_FINDINGS, EXIT_OK, add_opa_args, emit, engine_from_arg
 def cmd_lint(args: argparse.Namespace) -> int:
     if not args.policies and not args.bundle:
         raise UsageError("give policy files, or --bundle B to lint its stored principals' policies")
+    engine = _engine(args)
     policy_set = load_policy_set(args.policies) if args.policies else PolicySet()
-    with _engine(args) as engine:
+    with engine:
         report = lint(engine, policy_set, stored=not args.policies)
     if args.json:
         print_json(report.to_dict())
@@ -53,8 +54,9 @@ def cmd_what_can(args: argparse.Namespace) -> int:
         raise UsageError("give --policy FILE... or --principal ARN --bundle B")
     if args.principal and not (args.bundle or args.opa_url):
         raise UsageError("--principal needs --bundle B, the bundle that stores its policies")
+    engine = _engine(args)
     policy_set = load_policy_set(args.policy) if args.policy else PolicySet()
-    with _engine(args) as engine:
+    with engine:
         report = what_can(engine, policy_set, principal=args.principal, resource=args.resource)
     if args.json:
         print_json(report.to_dict())
@@ -82,9 +84,10 @@ def cmd_who_can(args: argparse.Namespace) -> int:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
+    engine = _engine(args)
     old = load_policy_set([args.old])
     new = load_policy_set([args.new])
-    with _engine(args) as engine:
+    with engine:
         report = diff(engine, old, new, resource=args.resource)
     if args.json:
         print_json(report.to_dict())

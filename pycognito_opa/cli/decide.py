@@ -21,14 +21,15 @@ from ._common import (
 
 
 def cmd_decide(args: argparse.Namespace) -> int:
+    engine = engine_from_args(args)  # usage errors first; OPA starts only when needed
     value = read_json(args.request)
     out: Any
     if isinstance(value, list):
         requests = [check_request(r, f"requests[{i}]") for i, r in enumerate(value)]
-        with engine_from_args(args) as engine:
+        with engine:
             out = [d.to_dict() for d in engine.decide_many(requests)]
     elif isinstance(value, dict):
-        with engine_from_args(args) as engine:
+        with engine:
             out = engine.decide(value).to_dict()
     else:
         raise RequestError("input must be a request object or a JSON array of requests")
@@ -37,6 +38,7 @@ def cmd_decide(args: argparse.Namespace) -> int:
 
 
 def cmd_examples(args: argparse.Namespace) -> int:
+    engine = engine_from_args(args)
     examples = load_examples(Path(args.dir) if args.dir else None)
     if args.only:
         examples = [e for e in examples if any(o in e.id for o in args.only)]
@@ -44,7 +46,7 @@ def cmd_examples(args: argparse.Namespace) -> int:
         where = args.dir or "the installed package"
         only = f" matching {', '.join(args.only)}" if args.only else ""
         raise NoExamplesError(f"no documented examples{only} found in {where}")
-    with engine_from_args(args) as engine:
+    with engine:
         results = run_examples(engine, examples)
     if args.json:
         print_json(results_json(results))
