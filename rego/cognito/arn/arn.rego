@@ -64,7 +64,6 @@ resource_type(parsed) := name if {
 # from the catalog now. Building them costs a decision query more than the rest
 # of its diagnostics together.
 _type_regexes := stored if {
-	# regal ignore:unresolved-reference
 	stored := data.cognito.derived.arn_type_regexes
 	is_object(stored)
 } else := type_regex_table
@@ -77,7 +76,6 @@ _type_regexes := stored if {
 #   than "/" and ":" before the resource part, and other than "/" inside it (IDs such as
 #   "us-east-1:GUID" hold a colon). {service: {type name: regex}}.
 type_regex_table[template_service][name] := template_regex(type_def.arn) if {
-	# regal ignore:unresolved-reference
 	some catalog_service in data.cognito.reference.catalog.services
 	some name, type_def in catalog_service.resource_types
 	is_string(type_def.arn)

@@ -144,14 +144,13 @@ test_resource_types if {
 	types := {s: name |
 		some s, _ in type_cases
 		name := arn.resource_type(arn.parse(s))
-	} with data.cognito.reference.catalog as catalog # regal ignore:unresolved-reference
+	} with data.cognito.reference.catalog as catalog
 	types == {s: name | some s, name in type_cases; name != null}
 }
 
 test_resource_type_undefined_without_catalog if {
 	parsed := arn.parse(concat("", [idp, "userpool/", user_pool]))
 
-	# regal ignore:unresolved-reference
 	not arn.resource_type(parsed) with data.cognito.reference.catalog as {}
 }
 
@@ -159,7 +158,6 @@ test_resource_type_ignores_templates_that_are_not_arns if {
 	parsed := arn.parse(concat("", [idp, "userpool/", user_pool]))
 	bad := {"services": {"cognito-idp": {"resource_types": {"userpool": {"arn": "userpool/${UserPoolId}"}}}}}
 
-	# regal ignore:unresolved-reference
 	not arn.resource_type(parsed) with data.cognito.reference.catalog as bad
 }
 
@@ -244,7 +242,6 @@ test_resource_type_reads_stored_regexes if {
 	stored := {"cognito-idp": {"anything": "^arn:aws:cognito-idp:.*$"}}
 	parsed := arn.parse("arn:aws:cognito-idp:us-east-1:111122223333:userpool/us-east-1_EXAMPLE")
 
-	# regal ignore:unresolved-reference
 	arn.resource_type(parsed) == "anything" with data.cognito.derived.arn_type_regexes as stored
 	arn.resource_type(parsed) == "userpool"
 }

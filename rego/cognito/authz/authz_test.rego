@@ -175,7 +175,6 @@ test_signed_counterparts_explicitly_denied if {
 
 # --- Managed policies ("Managed Policies" section of the seed; documents from
 # the AWS Managed Policy Reference) ------------------------------------------------------------------
-# regal ignore:unresolved-reference
 _catalog_actions := data.cognito.reference.catalog.actions
 
 _managed(action, resource, names) := authz.decide({"action": action, "resource": resource, "managed_policies": names})
@@ -331,7 +330,6 @@ test_unsigned_reason_names_sources if {
 	contains(d.reason, "sources: seed")
 	fixture := {"actions": {"x:y": {"action": "x:Y", "signed": false, "authorization": "token"}}}
 
-	# regal ignore:unresolved-reference
 	e := authz.decide({"action": "x:Y", "resource": "*"}) with data.cognito.reference.catalog as fixture
 	e.reason == "x:Y is not signed with AWS credentials (token authorization), so IAM policies cannot allow or deny it."
 }

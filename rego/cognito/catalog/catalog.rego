@@ -7,7 +7,7 @@
 #   which catalogued actions an IAM action pattern names. Lookups are
 #   case-insensitive, as IAM's action matching is. Absent data means an empty
 #   catalog: every lookup then answers "unknown". The functions read the
-#   catalog data itself (hence the external-reference exemptions).
+#   catalog data itself, by reference, rather than taking it as an argument.
 package cognito.catalog
 
 import data.cognito.match
@@ -15,7 +15,6 @@ import data.cognito.util
 
 default _catalog := {}
 
-# regal ignore:unresolved-reference
 _catalog := data.cognito.reference.catalog if is_object(data.cognito.reference.catalog)
 
 default _actions := {}
@@ -41,7 +40,7 @@ services contains lower(name) if some name, _ in _services
 # description: True when the catalog describes the service prefix svc (case-insensitive).
 has_service(svc) if {
 	is_string(svc)
-	lower(svc) in services # regal ignore:external-reference
+	lower(svc) in services
 }
 
 # METADATA
@@ -52,7 +51,6 @@ action(name) := entry if {
 	# The data itself, not _actions: the same entry (absent or malformed
 	# catalog data gives none either way), without evaluating the rules
 	# in between on every decision query.
-	# regal ignore:unresolved-reference
 	entry := data.cognito.reference.catalog.actions[lower(name)]
 	is_object(entry)
 }
@@ -130,7 +128,7 @@ dependent_actions(name) := {k | some k in util.as_array(action(name).dependent_a
 resource_type_arn(svc, rtype) := min(templates) if {
 	is_string(svc)
 	templates := {tmpl |
-		some name, s in _services # regal ignore:external-reference
+		some name, s in _services
 		lower(name) == lower(svc)
 		tmpl := s.resource_types[rtype].arn
 		is_string(tmpl)
@@ -144,7 +142,7 @@ resource_type_arn(svc, rtype) := min(templates) if {
 #   (case-insensitive, * and ?), e.g. actions_matching("cognito-idp:AdminGet*").
 actions_matching(pattern) := {entry.action |
 	is_string(pattern)
-	some entry in _actions # regal ignore:external-reference
+	some entry in _actions
 	match.action(pattern, entry.action)
 }
 
@@ -152,13 +150,13 @@ actions_matching(pattern) := {entry.action |
 # description: The canonical names of all catalogued actions of a service (set).
 actions_of(svc) := {entry.action |
 	is_string(svc)
-	some entry in _actions # regal ignore:external-reference
+	some entry in _actions
 	lower(entry.service) == lower(svc)
 }
 
 # METADATA
 # description: The canonical names of the catalogued actions at an access level ("Write", "Read", ...), as a set.
 actions_at_level(level) := {entry.action |
-	some entry in _actions # regal ignore:external-reference
+	some entry in _actions
 	entry.access_level == level
 }

@@ -25,7 +25,6 @@ _fixture := {
 }
 
 test_case_insensitive_lookup if {
-	# regal ignore:unresolved-reference
 	_case_insensitive_lookup with data.cognito.reference.catalog as _fixture
 }
 
@@ -37,7 +36,6 @@ _case_insensitive_lookup if {
 }
 
 test_signed_and_authorization if {
-	# regal ignore:unresolved-reference
 	_signed_and_authorization with data.cognito.reference.catalog as _fixture
 }
 
@@ -55,7 +53,6 @@ _signed_and_authorization if {
 }
 
 test_details if {
-	# regal ignore:unresolved-reference
 	_details with data.cognito.reference.catalog as _fixture
 }
 
@@ -71,7 +68,6 @@ _details if {
 }
 
 test_services_and_matching if {
-	# regal ignore:unresolved-reference
 	_services_and_matching with data.cognito.reference.catalog as _fixture
 }
 
@@ -85,13 +81,10 @@ _services_and_matching if {
 }
 
 test_absent_or_broken_catalog if {
-	# regal ignore:unresolved-reference
 	not catalog.known("cognito-idp:SignUp") with data.cognito.reference.catalog as "broken"
 
-	# regal ignore:unresolved-reference
 	catalog.services == set() with data.cognito.reference.catalog as {"services": 1, "actions": 2}
 
-	# regal ignore:unresolved-reference
 	catalog.sources == [] with data.cognito.reference.catalog as {}
 }
 
@@ -126,6 +119,5 @@ test_bundle_actions_matching if {
 test_actions_at_level if {
 	writes := {"cognito-idp:AdminCreateUser", "cognito-idp:SignUp"}
 
-	# regal ignore:unresolved-reference
 	catalog.actions_at_level("Write") == writes with data.cognito.reference.catalog as _fixture
 }

@@ -74,7 +74,6 @@ _resource_type_used(act, resource) if {
 # store them (data.cognito.derived, evaluated once from action_resource_regexes),
 # else computed from the catalog now.
 _resource_regexes(act) := stored if {
-	# regal ignore:unresolved-reference
 	stored := data.cognito.derived.action_resource_regexes[lower(act)]
 	is_array(stored)
 } else := resource_regexes(act)
@@ -96,7 +95,6 @@ resource_regexes(act) := sort({arn.template_regex(template) |
 #   resource_regexes of every catalogued action, by lower-cased action name
 #   (evaluated once per bundle build).
 action_resource_regexes[lower(name)] := resource_regexes(name) if {
-	# regal ignore:unresolved-reference
 	some name, _ in data.cognito.reference.catalog.actions
 }
 

@@ -57,7 +57,6 @@ test_principal_not_stored if {
 	r := {"action": "s3:GetObject", "resource": "*", "principal": "arn:aws:iam::111122223333:user/Bob"}
 	store := {"arn:aws:iam::111122223333:user/Alice": {}}
 
-	# regal ignore:unresolved-reference
 	_codes(r) == {"principal_not_stored"} with data.cognito.store.principals as store
 	_codes(r) == set()
 }
@@ -94,7 +93,6 @@ test_stored_action_resource_regexes_are_read if {
 		"resource": "arn:aws:cognito-idp:us-east-1:111122223333:userpool/us-east-1_abc",
 	}
 
-	# regal ignore:unresolved-reference
 	codes := {w.code | some w in diagnostics.warnings(request)} with data.cognito.derived.action_resource_regexes as stored
 	"resource_type_not_used" in codes
 	not "resource_type_not_used" in {w.code | some w in diagnostics.warnings(request)}

@@ -132,7 +132,6 @@ _store := {"arn:aws:iam::111122223333:role/Admin": {
 test_stored_principal_policies_apply_within_their_boundary if {
 	r := {"principal": "arn:aws:iam::111122223333:role/Admin"}
 
-	# regal ignore:unresolved-reference
 	d := _eval(r) with data.cognito.store.principals as _store
 	d.decision == "implicit_deny"
 	d.warnings == {{
@@ -140,7 +139,6 @@ test_stored_principal_policies_apply_within_their_boundary if {
 		"message": "the permissions boundary does not allow it",
 	}}
 
-	# regal ignore:unresolved-reference
 	a := _eval(object.union(r, {"action": "cognito-idp:DescribeUserPool"})) with data.cognito.store.principals as _store
 	a.decision == "allow"
 	{m.policy | some m in a.matched} == {"principal:inline-admin", "AmazonCognitoReadOnly", "permissions_boundary"}
@@ -154,7 +152,6 @@ test_role_session_uses_stored_role_policies if {
 		"resource": "*",
 	}
 
-	# regal ignore:unresolved-reference
 	d := _eval(r) with data.cognito.store.principals as _store
 	d.decision == "allow"
 }
@@ -165,7 +162,6 @@ test_identity_documents_include_stored_policies if {
 	r := {"principal": "arn:aws:sts::111122223333:assumed-role/Admin/s1", "policies": [_allow_all]}
 	c := principal.caller(r)
 
-	# regal ignore:unresolved-reference
 	docs := iam.identity_documents(r, c) with data.cognito.store.principals as _store
 	[d.label | some d in docs] == ["policies[0]", "principal:inline-admin", "AmazonCognitoReadOnly"]
 }

@@ -17,7 +17,6 @@ _data := {
 }
 
 test_by_name_and_arn if {
-	# regal ignore:unresolved-reference
 	_by_name_and_arn with data.cognito.reference.managed_policies as _data
 }
 
@@ -32,10 +31,8 @@ _by_name_and_arn if {
 }
 
 test_unknown if {
-	# regal ignore:unresolved-reference
 	_unknown with data.cognito.reference.managed_policies as _data
 
-	# regal ignore:unresolved-reference
 	count(managed.names) == 0 with data.cognito.reference.managed_policies as "broken"
 }
 

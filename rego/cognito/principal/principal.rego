@@ -22,7 +22,6 @@ _web_identity_actions := {"sts:assumerolewithwebidentity", "sts:assumerolewithsa
 
 default _store := {}
 
-# regal ignore:unresolved-reference
 _store := data.cognito.store.principals if is_object(data.cognito.store.principals)
 
 # METADATA
@@ -195,7 +194,6 @@ stored_key(c) := c.name if {
 
 default _index := {}
 
-# regal ignore:unresolved-reference
 _index := data.cognito.store.index if is_object(data.cognito.store.index)
 
 # METADATA
@@ -222,9 +220,9 @@ stored_statements(c, req) := _indexed_statements(stored_key(c), lower(req.action
 ]
 
 # The functions below take keys, not stored documents, and read the store and
-# the index themselves (hence the external-reference exemptions): OPA hashes
-# function arguments for its per-query cache, which would convert and compare
-# a whole stored estate on every call.
+# the index themselves, by reference (at most two such references per function,
+# external-reference's limit): OPA hashes function arguments for its per-query
+# cache, which would convert and compare a whole stored estate on every call.
 
 _indexed_statements(key, action, resource) := [_stored_statement(key, ref) |
 	some ref in _candidates(key, action, resource)
@@ -234,8 +232,8 @@ _indexed_statements(key, action, resource) := [_stored_statement(key, ref) |
 # entry with policies; anything else means a full scan. (Only small values are
 # tested: a type test on one of the index's long lists would convert it whole.)
 _usable(key) if {
-	_index.format == 1 # regal ignore:external-reference
-	is_object(_store[key].policies) # regal ignore:external-reference
+	_index.format == 1
+	is_object(_store[key].policies)
 	is_object(_entry(key))
 }
 
@@ -253,18 +251,15 @@ _stored_statement(key, [name, i]) := {
 }
 
 _stored_at(key, name, i) := statement if {
-	# regal ignore:unresolved-reference
 	statement := data.cognito.store.principals[key].policies[name].Statement[i]
 } else := statement if {
 	i == 0
 
-	# regal ignore:unresolved-reference
 	statement := data.cognito.store.principals[key].policies[name].Statement
 	is_object(statement)
 }
 
 _stored_version(key, name) := version if {
-	# regal ignore:unresolved-reference
 	version := data.cognito.store.principals[key].policies[name].Version
 } else := null
 
@@ -274,14 +269,14 @@ _stored_version(key, name) := version if {
 # naming it literally (any resource), every statement with a wildcard action,
 # and the unclassified ones.
 _candidates(key, action, resource) := sort(refs) if {
-	_index.expanded[action] # regal ignore:external-reference
+	_index.expanded[action]
 	refs := {ref | some ref in _for_resource(key, action, resource)} | {ref | some ref in _entry(key).scan}
 } else := sort({ref |
 	some list in [_all_listed(key, action), _entry(key).wildcard, _entry(key).scan]
 	some ref in list
 })
 
-_entry(key) := _index.principals[key] # regal ignore:external-reference
+_entry(key) := _index.principals[key]
 
 _for_resource(key, action, resource) := array.concat(
 	object.get(_entry(key).actions, [action, "exact", resource], []),

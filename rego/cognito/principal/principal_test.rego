@@ -148,23 +148,18 @@ _store := {
 }
 
 test_stored_lookup if {
-	# regal ignore:unresolved-reference
 	principal.has_store with data.cognito.store.principals as _store
 
 	alice := _caller("arn:aws:iam::111122223333:user/Alice")
 
-	# regal ignore:unresolved-reference
 	principal.stored(alice) == {"policies": {}} with data.cognito.store.principals as _store
 
 	session := _caller("arn:aws:sts::111122223333:assumed-role/Admin/s")
 
-	# regal ignore:unresolved-reference
 	principal.stored(session) == {"policies": {}} with data.cognito.store.principals as _store
 
-	# regal ignore:unresolved-reference
 	not principal.stored(_caller("arn:aws:iam::111122223333:user/Bob")) with data.cognito.store.principals as _store
 
-	# regal ignore:unresolved-reference
 	not principal.has_store with data.cognito.store.principals as "broken"
 }
 
@@ -211,31 +206,25 @@ _with_index := {"principals": _indexed_store, "index": _index}
 test_stored_statements_without_index_are_all_statements if {
 	every_statement := [["a", 0], ["b", 0], ["b", 1], ["b", 2]]
 
-	# regal ignore:unresolved-reference
 	_listed("cognito-idp:ListUsers", "*") == every_statement with data.cognito.store.principals as _indexed_store
 }
 
 test_stored_statements_with_index_are_candidates if {
-	# regal ignore:unresolved-reference
 	_listed("cognito-idp:ListUsers", _p1) == [["b", 0], ["b", 1], ["b", 2]] with data.cognito.store as _with_index
 }
 
 test_stored_statements_index_narrows_by_resource if {
 	p2 := concat("", [_pool, "p2"])
 
-	# regal ignore:unresolved-reference
 	_listed("cognito-idp:listusers", p2) == [["b", 1], ["b", 2]] with data.cognito.store as _with_index
 
-	# regal ignore:unresolved-reference
 	_listed("cognito-idp:ListUsers", "*") == [["b", 2]] with data.cognito.store as _with_index
 }
 
 # Actions outside the expanded set: literal matches, every wildcard, the unclassified.
 test_stored_statements_index_other_actions if {
-	# regal ignore:unresolved-reference
 	_listed("STS:AssumeRole", "*") == [["a", 0], ["b", 1], ["b", 2]] with data.cognito.store as _with_index
 
-	# regal ignore:unresolved-reference
 	_listed("cognito-idp:ListThings", "*") == [["b", 1], ["b", 2]] with data.cognito.store as _with_index
 }
 
@@ -243,7 +232,6 @@ test_stored_statements_index_other_actions if {
 test_stored_statements_index_reads_the_statements if {
 	req := {"action": "sts:assumerole", "resource": "*"}
 
-	# regal ignore:unresolved-reference
 	listed := principal.stored_statements(_caller(_admin), req) with data.cognito.store as _with_index
 	[[x.name, x.index, x.statement.Effect, object.get(x.statement, "Action", "-")] | some x in listed] == [
 		["a", 0, "Allow", "sts:AssumeRole"],
@@ -255,14 +243,12 @@ test_stored_statements_index_reads_the_statements if {
 test_stored_statements_unusable_index_means_full_scan if {
 	broken := {"principals": _indexed_store, "index": object.union(_index, {"format": 2})}
 
-	# regal ignore:unresolved-reference
 	count(_listed("cognito-idp:ListUsers", "*")) == 4 with data.cognito.store as broken
 }
 
 test_stored_statements_unknown_principal if {
 	other := _caller("arn:aws:iam::111122223333:role/Other")
 
-	# regal ignore:unresolved-reference
 	[] == principal.stored_statements(other, {"action": "a:b", "resource": "*"}) with data.cognito.store as _with_index
 }
 

@@ -90,14 +90,12 @@ test_stored_principals if {
 		},
 	}
 
-	# regal ignore:unresolved-reference
 	report := lint.report with input as {"stored": true} with data.cognito.store.principals as store
 	[[f.policy, f.rule] | some f in report.findings] == [
 		["permissions_boundary of arn:aws:iam::111122223333:role/a", "variables-not-substituted"],
 		["shared", "allow-not-action"],
 	]
 
-	# regal ignore:unresolved-reference
 	unstored := lint.report with input as {} with data.cognito.store.principals as store
 	unstored.documents == 0
 	nothing_stored := lint.report with input as {"stored": true, "policies": "not a list"}

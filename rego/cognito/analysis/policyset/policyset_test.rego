@@ -122,7 +122,6 @@ test_principal_account if {
 	pset := {"principal": "arn:aws:iam::111122223333:role/Admins"}
 	policyset.account(pset) == "111122223333"
 
-	# regal ignore:unresolved-reference
 	errors := policyset.set_errors(pset) with data.cognito.store.principals as store
 	errors == []
 }

@@ -75,12 +75,12 @@ _fields(ps) := {
 # description: |
 #   The resource types [SERVICE, TYPE] a Resource pattern can name (set): those
 #   with a witness. Empty for a pattern that is no ARN pattern; every type for "*".
-can_name(p) := types if p == "*" # regal ignore:external-reference
+can_name(p) := types if p == "*"
 
 else := _concrete_types(p) if {
 	not match.has_wildcard(p)
 } else := {rtype |
-	some rtype in types # regal ignore:external-reference
+	some rtype in types
 	witness(p, rtype, "")
 }
 
@@ -88,7 +88,7 @@ else := _concrete_types(p) if {
 _concrete_types(p) := {rtype |
 	parsed := arn.parse(p)
 	name := arn.resource_type(parsed)
-	some rtype in types # regal ignore:external-reference
+	some rtype in types
 	rtype[1] == name
 	template_service(rtype) == parsed.service
 }

@@ -109,7 +109,7 @@ else := {"*"}
 candidates(idx, pset, act, rtype) := _candidates(idx, pset, act, rtype)
 
 _candidates(idx, pset, act, rtype) := [{"pattern": p, "witness": resources.witness(p, rtype, policyset.account(pset))} |
-	some p in array.slice(sort(_narrow_patterns(idx, act, rtype)), 0, witness_limit) # regal ignore:external-reference
+	some p in array.slice(sort(_narrow_patterns(idx, act, rtype)), 0, witness_limit)
 ]
 
 _narrow_patterns(idx, act, rtype) := {p |
@@ -261,11 +261,11 @@ sort_rows(list) := [r | some [_, _, _, _, r] in sort([_row_key(r) | some r in li
 _row_key(r) := [r.service, _rank(r.access_level), r.action, r.resource_type, r]
 
 _rank(level) := i if {
-	some i, known in access_levels # regal ignore:external-reference
+	some i, known in access_levels
 	known == level
 }
 
-else := count(access_levels) # regal ignore:external-reference
+else := count(access_levels)
 
 # METADATA
 # description: Counts of rows by service, access level and decision.

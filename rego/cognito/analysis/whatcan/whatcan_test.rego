@@ -193,7 +193,6 @@ test_principal_from_the_bundle if {
 
 	input_report := {"principal": "arn:aws:iam::111122223333:role/Admins"}
 
-	# regal ignore:unresolved-reference
 	report := whatcan.report with input as input_report with data.cognito.store.principals as store
 	report.errors == []
 	delete := _row(report, "cognito-idp:AdminDeleteUser", "cognito-idp:userpool")
@@ -212,7 +211,6 @@ test_principal_limited_to_one_region if {
 	}}}}
 	query := {"principal": "arn:aws:iam::111122223333:role/Support"}
 
-	# regal ignore:unresolved-reference
 	report := whatcan.report with input as query with data.cognito.store.principals as store
 	get := _row(report, "cognito-idp:AdminGetUser", "cognito-idp:userpool")
 	get.decision == "partial"

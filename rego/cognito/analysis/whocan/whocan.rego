@@ -16,7 +16,6 @@ import data.cognito.validation
 
 default _store := {}
 
-# regal ignore:unresolved-reference
 _store := data.cognito.store.principals if is_object(data.cognito.store.principals)
 
 # METADATA
@@ -32,9 +31,9 @@ report := answer(input)
 # METADATA
 # description: The who-can report for a question {"action", "resource"} (see report).
 answer(question) := _failed(question, errors) if {
-	errors := question_errors(question, _store) # regal ignore:external-reference
+	errors := question_errors(question, _store)
 	count(errors) > 0
-} # regal ignore:external-reference
+}
 
 else := _answered(question, [_entry(question, arn) | some arn in sort(object.keys(_store))])
 

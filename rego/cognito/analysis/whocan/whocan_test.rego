@@ -28,7 +28,6 @@ _store := {
 test_who_can_delete_a_user if {
 	question_report := {"action": "cognito-idp:admindeleteuser", "resource": _pool}
 
-	# regal ignore:unresolved-reference
 	report := whocan.answer(question_report) with data.cognito.store.principals as _store
 	report.errors == []
 	report.action == "cognito-idp:AdminDeleteUser"
@@ -41,7 +40,6 @@ test_who_can_delete_a_user if {
 test_who_can_list_users if {
 	question_report := {"action": "cognito-idp:ListUsers", "resource": _pool}
 
-	# regal ignore:unresolved-reference
 	report := whocan.answer(question_report) with data.cognito.store.principals as _store
 	report.allowed == ["arn:aws:iam::111122223333:role/Admins", "arn:aws:iam::111122223333:role/ReadOnly"]
 	report.principals[1].statements == [{"policy": "AmazonCognitoReadOnly", "statement": 0, "effect": "Allow"}]
@@ -51,7 +49,6 @@ test_who_can_list_users if {
 test_unsigned_api_for_everyone if {
 	question_report := {"action": "cognito-idp:SignUp", "resource": "*"}
 
-	# regal ignore:unresolved-reference
 	report := whocan.answer(question_report) with data.cognito.store.principals as _store
 	report.signed == false
 	count(report.allowed) == 3
@@ -61,7 +58,6 @@ test_unsigned_api_for_everyone if {
 test_unknown_action_is_evaluated if {
 	question_report := {"action": "cognito-idp:AdminDeleteUsers", "resource": _pool}
 
-	# regal ignore:unresolved-reference
 	report := whocan.answer(question_report) with data.cognito.store.principals as _store
 	report.action == "cognito-idp:AdminDeleteUsers"
 	report.allowed == ["arn:aws:iam::111122223333:role/Admins"]
@@ -70,26 +66,22 @@ test_unknown_action_is_evaluated if {
 test_questions_that_cannot_be_answered if {
 	question_nobody := {"action": "cognito-idp:ListUsers", "resource": _pool}
 
-	# regal ignore:unresolved-reference
 	nobody := whocan.answer(question_nobody) with data.cognito.store.principals as {}
 	[e.code | some e in nobody.errors] == ["no_principals"]
 
 	question_no_service := {"action": "ListUsers", "resource": _pool}
 
-	# regal ignore:unresolved-reference
 	no_service := whocan.answer(question_no_service) with data.cognito.store.principals as _store
 	[e.code | some e in no_service.errors] == ["invalid_action"]
 
 	question_wildcard := {"action": "cognito-idp:ListUsers", "resource": "arn:aws:cognito-idp:*:*:userpool/*"}
 
-	# regal ignore:unresolved-reference
 	wildcard := whocan.answer(question_wildcard) with data.cognito.store.principals as _store
 	[e.code | some e in wildcard.errors] == ["resource_pattern"]
 	wildcard.principals == []
 
 	question_no_resource := {"action": "cognito-idp:ListUsers"}
 
-	# regal ignore:unresolved-reference
 	no_resource := whocan.answer(question_no_resource) with data.cognito.store.principals as _store
 	[e.code | some e in no_resource.errors] == ["missing_resource"]
 }
@@ -97,7 +89,6 @@ test_questions_that_cannot_be_answered if {
 test_report_reads_the_bundle if {
 	input_report := {"action": "cognito-idp:ListUsers", "resource": _pool}
 
-	# regal ignore:unresolved-reference
 	report := whocan.report with input as input_report with data.cognito.store.principals as _store
 	count(report.allowed) == 2
 	empty := whocan.report with input as {"action": "cognito-idp:ListUsers", "resource": _pool}

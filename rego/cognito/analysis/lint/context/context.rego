@@ -39,7 +39,6 @@ unknown_managed contains ref if {
 
 default _store := {}
 
-# regal ignore:unresolved-reference
 _store := data.cognito.store.principals if is_object(data.cognito.store.principals)
 
 # Each stored policy once by name; each permissions boundary once, named after
