@@ -28,8 +28,8 @@ venv: $(VENV)/.installed ## create .venv with the package (editable) and its tes
 demo: tools venv ## evaluate AWS's documented examples on a local OPA and print the table
 	@$(VENV)/bin/pycognito-opa examples
 
-bench: tools venv ## run the benchmark and write build/bench/ (see BENCHMARKS.md)
-	@$(VENV)/bin/pycognito-opa bench
+bench: tools venv ## run the benchmark (benchmarks/) and write build/bench/ (see BENCHMARKS.md)
+	@$(VENV)/bin/python -m benchmarks
 
 bundle: tools venv ## build the default bundle into build/bundles/
 	@$(VENV)/bin/pycognito-opa bundle build --out build/bundles/bundle.tar.gz

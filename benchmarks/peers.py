@@ -4,7 +4,8 @@ Each peer decides the same requests as OPA, from equivalent policies:
 - Cedar gets the identity-based statements translated to Cedar policies, for the subset Cedar can
   express (what it cannot express is dropped and noted on the requests it concerns);
 - iam-simulate gets the IAM documents themselves, through a long-lived Node worker speaking JSON
-  lines (started with `npm ci` from the pinned lock file when its packages are missing).
+  lines (its packages installed with `npm ci` from the pinned lock file into
+  benchmarks/node/node_modules when they are missing).
 A peer that cannot run here (no cedarpy, no Node or npm) is skipped with a note.
 
 Outcomes are "allow", "explicit_deny", "implicit_deny" or "error" (the peer rejected the request).
@@ -27,7 +28,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any, Protocol
 
-from ..errors import PyCognitoOpaError
+from pycognito_opa.errors import PyCognitoOpaError
+
 from .workloads import ACCOUNT, Workload
 
 NODE_DIR = Path(__file__).resolve().parent / "node"
@@ -399,10 +401,10 @@ class CedarPeer:
             if _cross_account(request):
                 notes.append("cross-account request: the Cedar translation has no accounts")
             key = json.dumps(docs, sort_keys=True)
-            tr = texts.get(key)
-            if tr is None:
-                tr = texts[key] = cedar_policies(docs)
-            notes.extend(tr.notes_for(request.get("action")))
+            translation = texts.get(key)
+            if translation is None:
+                translation = texts[key] = cedar_policies(docs)
+            notes.extend(translation.notes_for(request.get("action")))
             stored = handles.get(_principal(request)) if workload.kind == "stored" else None
             if stored is not None:
                 if docs:
@@ -411,7 +413,7 @@ class CedarPeer:
                 notes.extend(stored[1].notes_for(request.get("action")))
                 notes.extend(stored[2])
             else:
-                self._policies.append(tr.text)
+                self._policies.append(translation.text)
             self._notes.append(tuple(dict.fromkeys(notes)))
             self._requests.append(
                 {
@@ -535,7 +537,7 @@ def ensure_node_packages(node_dir: Path = NODE_DIR) -> None:
     """Install the worker's pinned packages with `npm ci` when they are missing."""
     _, npm = _node_tools()
     if not (node_dir / "worker.mjs").is_file() or not (node_dir / "package-lock.json").is_file():
-        raise PeerUnavailable("the Node worker's files are not installed with this package")
+        raise PeerUnavailable(f"the Node worker's files are missing from {node_dir}")
     marker = node_dir / "node_modules" / "@cloud-copilot" / "iam-simulate" / "package.json"
     if marker.is_file():
         return

@@ -16,9 +16,9 @@ from typing import Any
 
 import requests
 
-from .. import _paths
-from .._client import DECISION_PATH, DECISIONS_PATH
-from ..errors import OpaQueryError
+from pycognito_opa import _paths
+from pycognito_opa._client import DECISION_PATH, DECISIONS_PATH
+from pycognito_opa.errors import OpaQueryError
 
 PROFILE_QUERY = "data.cognito.authz.decisions"
 

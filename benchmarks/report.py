@@ -224,8 +224,8 @@ def markdown(result: Mapping[str, Any], *, images: Sequence[str] = ()) -> str:
             ],
             rows,
         )
-    common = (ex or {}).get("common_throughput")
-    if common:
+    common = ex.get("common_throughput") if ex else None
+    if ex and common:
         engines = list(common)
         batches = list(next(iter(common.values())))
         out += [
@@ -286,7 +286,9 @@ def markdown(result: Mapping[str, Any], *, images: Sequence[str] = ()) -> str:
 # --- plots ----------------------------------------------------------------------------------
 
 
-def _errorbar(ax: Any, xs: list[float], spreads: list[Spread], label: str, marker: str) -> None:
+def _errorbar(
+    ax: Any, xs: Sequence[float], spreads: Sequence[Spread], label: str, marker: str
+) -> None:
     ys = [s.median for s in spreads]
     lo = [s.median - s.q1 for s in spreads]
     hi = [s.q3 - s.median for s in spreads]

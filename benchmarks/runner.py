@@ -18,13 +18,12 @@ import time
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from .. import _client as client_module
-from .. import analysis
-from ..bundle import build_bundle, default_bundle
-from ..engine import Engine
+from pycognito_opa import Engine, Limits, analysis, build_bundle, default_bundle
+
 from .peers import IamSimulatePeer, PeerSet, open_peers
 from .probe import (
     MetricsProbe,
@@ -369,11 +368,14 @@ def _compare(
     if not common:
         run.notes.append(f"{wl.name}: no request on which every peer agrees; no speed comparison")
         return common
+    opa_figures: dict[str, Any]
     if measured is not None and len(common) == len(wl.requests):
-        ours = dict(measured)
+        opa_figures = dict(measured)
         run.progress.step(f"{wl.name}: OPA common", run.config.repetitions)
     else:
-        ours = _opa_per_decision(probe, wl.requests, common, batch, run, f"{wl.name}: OPA common")
+        opa_figures = _opa_per_decision(
+            probe, wl.requests, common, batch, run, f"{wl.name}: OPA common"
+        )
     for peer in run.peers.peers:
         internal, walls = [], []
         for _ in range(run.config.repetitions):
@@ -387,8 +389,8 @@ def _compare(
             run.progress.step(f"{wl.name}: {peer.name} timing")
         peer_internal = Spread.of(internal)
         peer_wall = Spread.of(walls)
-        opa_eval = Spread.from_dict(ours["eval_us"])
-        opa_wall = Spread.from_dict(ours["wall_us"])
+        opa_eval = Spread.from_dict(opa_figures["eval_us"])
+        opa_wall = Spread.from_dict(opa_figures["wall_us"])
         row: dict[str, Any] = {
             "workload": wl.name,
             "kind": wl.kind,
@@ -396,8 +398,8 @@ def _compare(
             "peer": peer.name,
             "requests": len(common),
             "batch": batch,
-            "opa_eval_us": ours["eval_us"],
-            "opa_wall_us": ours["wall_us"],
+            "opa_eval_us": opa_figures["eval_us"],
+            "opa_wall_us": opa_figures["wall_us"],
             "peer_internal_us": peer_internal.to_dict(),
             "peer_wall_us": peer_wall.to_dict(),
             "ratio_internal": peer_internal.median / opa_eval.median if opa_eval.median else None,
@@ -496,13 +498,12 @@ def _estate_requests(config: BenchConfig, statements: int) -> int:
 
 
 def _engine(bundle: Path) -> Engine:
-    """A local OPA for the benchmark: long queries allowed, and large inline estates when the
-    client has size limits."""
-    kwargs: dict[str, Any] = {"bundle": bundle, "timeout": ENGINE_TIMEOUT}
-    limits = getattr(client_module, "Limits", None)
-    if limits is not None:
-        kwargs["limits"] = limits(max_request_bytes=MAX_REQUEST_BYTES)
-    return Engine(**kwargs)
+    """A local OPA for the benchmark: long queries and large inline estates allowed."""
+    return Engine(
+        bundle=bundle,
+        timeout=ENGINE_TIMEOUT,
+        limits=Limits(max_request_bytes=MAX_REQUEST_BYTES),
+    )
 
 
 def _inline_batch(wl: Workload, config: BenchConfig) -> int:
@@ -544,7 +545,9 @@ def _stored_bundle(wl: Workload, out_dir: Path) -> Path:
     return path
 
 
-def _load_phase(engine: Engine, reqs: Sequence[Mapping[str, Any]], run: _Run) -> list[dict]:
+def _load_phase(
+    engine: Engine, reqs: Sequence[Mapping[str, Any]], run: _Run
+) -> list[dict[str, Any]]:
     """Concurrent clients: threads sharing one Engine, each sending Engine.decide for a fixed
     time, valid and invalid requests mixed as they come in the workload. Every answer must be
     the single-threaded one; throughput and latency percentiles per thread count."""
@@ -557,7 +560,12 @@ def _load_phase(engine: Engine, reqs: Sequence[Mapping[str, Any]], run: _Run) ->
             errors: list[int] = [0] * threads
             deadline = time.perf_counter() + run.config.load_seconds
 
-            def work(n: int, samples=samples, errors=errors, deadline=deadline) -> None:
+            def work(
+                n: int,
+                samples: list[list[float]] = samples,
+                errors: list[int] = errors,
+                deadline: float = deadline,
+            ) -> None:
                 i = n * 31
                 while time.perf_counter() < deadline:
                     k = i % len(reqs)
@@ -599,13 +607,11 @@ def _analysis_phase(engine: Engine, run: _Run) -> list[dict[str, Any]]:
     for size in run.config.analysis_sizes:
         old = analysis.synthetic_policy_set(size, seed=run.config.seed)
         new = analysis.synthetic_policy_set(size, seed=run.config.seed + 1)
-        calls: dict[str, Callable[[], Any]] = {
-            "lint": lambda old=old: analysis.lint(engine, old),
-            "what-can (per resource type)": lambda old=old: analysis.what_can(engine, old),
-            "what-can --resource": lambda old=old: analysis.what_can(
-                engine, old, resource=some_pool
-            ),
-            "diff": lambda old=old, new=new: analysis.diff(engine, old, new),
+        calls: dict[str, Callable[[], object]] = {
+            "lint": partial(analysis.lint, engine, old),
+            "what-can (per resource type)": partial(analysis.what_can, engine, old),
+            "what-can --resource": partial(analysis.what_can, engine, old, resource=some_pool),
+            "diff": partial(analysis.diff, engine, old, new),
         }
         for name, call in calls.items():
             seconds = []
@@ -829,7 +835,7 @@ def targets(result: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 def command_line() -> str:
     """How this process was started, for the report."""
-    prog = Path(sys.argv[0]).name if sys.argv else "pycognito-opa"
+    prog = Path(sys.argv[0]).name if sys.argv else "python -m benchmarks"
     if prog == "__main__.py":
-        prog = "python -m pycognito_opa.bench"
+        prog = "python -m benchmarks"
     return " ".join([prog, *sys.argv[1:]])

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import _paths
-from ..errors import PyCognitoOpaError
-from ..examples import load_examples
+from pycognito_opa import _paths
+from pycognito_opa.errors import PyCognitoOpaError
+from pycognito_opa.examples import load_examples
 
 ACCOUNT = "111122223333"
 REGIONS = ("us-east-1", "eu-west-1")
@@ -260,7 +260,7 @@ class _EstateBuilder:
         sid = f"S{i}"
         if r < 0.50:  # literal actions on one pool
             acts = self._actions(target, self.rng.randint(1, 3))
-            stmt = {
+            stmt: dict[str, Any] = {
                 "Sid": sid,
                 "Effect": "Allow",
                 "Action": [a.action for a in acts],

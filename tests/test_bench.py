@@ -1,18 +1,18 @@
-"""The benchmark runs (`bench --quick`) and writes its files. No timing is asserted here."""
+"""The benchmark (`python -m benchmarks --quick`) runs and writes its files. No timing is
+asserted here."""
 
 from __future__ import annotations
 
-import argparse
 import importlib.util
 import json
 from pathlib import Path
 
 import pytest
 
-from pycognito_opa.bench.__main__ import main as bench_main
-from pycognito_opa.bench.peers import cedar_policies
-from pycognito_opa.bench.workloads import documented_examples, statement_count, synthetic_estate
-from pycognito_opa.cli_bench import register
+from benchmarks.__main__ import DEFAULT_OUT, ROOT, build_parser, config_from
+from benchmarks.__main__ import main as bench_main
+from benchmarks.peers import NODE_DIR, cedar_policies
+from benchmarks.workloads import documented_examples, statement_count, synthetic_estate
 
 
 @pytest.fixture(scope="module")
@@ -84,8 +84,19 @@ def test_cedar_translation_notes_what_it_cannot_express() -> None:
     assert not translation.notes_for("cognito-idp:ListUsers")
 
 
-def test_register_adds_the_bench_subcommand() -> None:
-    parser = argparse.ArgumentParser()
-    register(parser.add_subparsers(dest="command"))
-    args = parser.parse_args(["bench", "--quick", "--out", "x", "--json"])
-    assert args.quick and args.json and args.out == "x"
+def test_parser_takes_the_options() -> None:
+    args = build_parser().parse_args(
+        ["--quick", "--out", "x", "--json", "--repetitions", "3", "--no-peers", "--no-profile"]
+    )
+    assert args.quick and args.json and args.out == Path("x") and not args.no_progress
+    config = config_from(args)
+    assert config.quick and config.repetitions == 3
+    assert not config.peers and not config.profile
+
+
+def test_nothing_is_written_inside_the_package() -> None:
+    package = ROOT / "pycognito_opa"
+    assert build_parser().parse_args([]).out == DEFAULT_OUT == ROOT / "build" / "bench"
+    assert NODE_DIR == ROOT / "benchmarks" / "node"
+    for path in (DEFAULT_OUT, NODE_DIR):
+        assert not path.is_relative_to(package)
