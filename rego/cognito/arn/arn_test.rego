@@ -5,30 +5,30 @@ package cognito.arn_test
 import data.cognito.arn
 
 # The seed's identity pool ID (10-digit account, 8-hex last group: both non-canonical).
-seed_pool := "us-east-1:1a1a1a1a-ffff-1111-9999-12345678"
+_seed_pool := "us-east-1:1a1a1a1a-ffff-1111-9999-12345678"
 
 # A canonical identity pool ID and identity ID (REGION:GUID) and user pool ID (REGION_ID).
-pool := "us-east-1:0e8f2bb4-8a42-4b7c-9d4b-1f6a2c3d4e5f"
+_pool := "us-east-1:0e8f2bb4-8a42-4b7c-9d4b-1f6a2c3d4e5f"
 
-identity := "us-east-1:5f4e3d2c-1b0a-4c9d-8e7f-6a5b4c3d2e1f"
+_identity := "us-east-1:5f4e3d2c-1b0a-4c9d-8e7f-6a5b4c3d2e1f"
 
-user_pool := "us-east-1_AbCdEf123"
+_user_pool := "us-east-1_AbCdEf123"
 
 # Resource type templates as the Service Authorization Reference lists them ("Actions,
 # resources, and condition keys for Amazon Cognito Identity / Amazon Cognito Sync / Amazon
 # Cognito User Pools", section "Resource types defined by ..."), in the catalog data shape.
-sync_pool_template := "arn:${Partition}:cognito-sync:${Region}:${Account}:identitypool/${IdentityPoolId}"
+_sync_pool_template := "arn:${Partition}:cognito-sync:${Region}:${Account}:identitypool/${IdentityPoolId}"
 
-sync_identity_template := concat("", [sync_pool_template, "/identity/${IdentityId}"])
+_sync_identity_template := concat("", [_sync_pool_template, "/identity/${IdentityId}"])
 
-catalog := {"services": {
+_catalog := {"services": {
 	"cognito-identity": {"resource_types": {"identitypool": {
 		"arn": "arn:${Partition}:cognito-identity:${Region}:${Account}:identitypool/${IdentityPoolId}",
 	}}},
 	"cognito-sync": {"resource_types": {
-		"identitypool": {"arn": sync_pool_template},
-		"identity": {"arn": sync_identity_template},
-		"dataset": {"arn": concat("", [sync_identity_template, "/dataset/${DatasetName}"])},
+		"identitypool": {"arn": _sync_pool_template},
+		"identity": {"arn": _sync_identity_template},
+		"dataset": {"arn": concat("", [_sync_identity_template, "/dataset/${DatasetName}"])},
 	}},
 	"cognito-idp": {"resource_types": {
 		"userpool": {"arn": "arn:${Partition}:cognito-idp:${Region}:${Account}:userpool/${UserPoolId}"},
@@ -36,11 +36,11 @@ catalog := {"services": {
 	}},
 }}
 
-idp := "arn:aws:cognito-idp:us-east-1:123456789012:"
+_idp := "arn:aws:cognito-idp:us-east-1:123456789012:"
 
-sync := "arn:aws:cognito-sync:us-east-1:123456789012:"
+_sync := "arn:aws:cognito-sync:us-east-1:123456789012:"
 
-ident := "arn:aws:cognito-identity:us-east-1:123456789012:"
+_ident := "arn:aws:cognito-identity:us-east-1:123456789012:"
 
 # IAM User Guide, "IAM identifiers", section "IAM ARNs" (and "Identify AWS resources with
 # Amazon Resource Names (ARNs)", section "ARN format"): arn:partition:service:region:
@@ -48,26 +48,26 @@ ident := "arn:aws:cognito-identity:us-east-1:123456789012:"
 # resource-type:resource-id; some ARNs omit the region, the account, or both.
 
 test_parse_user_pool_arn if {
-	arn.parse(concat("", ["arn:aws:cognito-idp:us-east-1:123456789012:userpool/", user_pool])) == {
+	arn.parse(concat("", ["arn:aws:cognito-idp:us-east-1:123456789012:userpool/", _user_pool])) == {
 		"partition": "aws",
 		"service": "cognito-idp",
 		"region": "us-east-1",
 		"account": "123456789012",
-		"resource": concat("", ["userpool/", user_pool]),
+		"resource": concat("", ["userpool/", _user_pool]),
 	}
 }
 
 # Cognito Developer Guide, "Identity and Access Management in Amazon Cognito User Pools"
 # (the seed), section "Example Policies": the identity pool ID keeps its own colon.
 test_parse_seed_identity_pool_arn_keeps_colon_in_resource if {
-	parsed := arn.parse(concat("", ["arn:aws:cognito-identity:us-east-1:0123456789:identitypool/", seed_pool]))
+	parsed := arn.parse(concat("", ["arn:aws:cognito-identity:us-east-1:0123456789:identitypool/", _seed_pool]))
 	parsed.service == "cognito-identity"
 	parsed.account == "0123456789"
-	parsed.resource == concat("", ["identitypool/", seed_pool])
+	parsed.resource == concat("", ["identitypool/", _seed_pool])
 }
 
 test_parse_seed_dataset_pattern if {
-	resource := concat("", ["identitypool/", seed_pool, "/identity/*/dataset/UserProfile"])
+	resource := concat("", ["identitypool/", _seed_pool, "/identity/*/dataset/UserProfile"])
 	parsed := arn.parse(concat("", ["arn:aws:cognito-sync:us-east-1:0123456789:", resource]))
 	parsed.resource == resource
 }
@@ -108,7 +108,7 @@ test_is_arn if {
 }
 
 test_format_inverts_parse if {
-	s := concat("", ["arn:aws:cognito-sync:us-east-1:123456789012:identitypool/", pool, "/identity/", identity])
+	s := concat("", ["arn:aws:cognito-sync:us-east-1:123456789012:identitypool/", _pool, "/identity/", _identity])
 	arn.format(arn.parse(s)) == s
 }
 
@@ -120,42 +120,42 @@ test_format_inverts_parse if {
 # Service Authorization Reference, "Actions, resources, and condition keys for Amazon
 # Cognito User Pools": AssociateWebACL takes the wafv2 "webacl" resource type, which the
 # cognito-idp catalog lists. ARNs that fit no template have no type.
-type_cases := {
-	concat("", [ident, "identitypool/", pool]): "identitypool",
-	concat("", [sync, "identitypool/", pool]): "identitypool",
-	concat("", [sync, "identitypool/", pool, "/identity/", identity]): "identity",
-	concat("", [sync, "identitypool/", pool, "/identity/", identity, "/dataset/UserProfile"]): "dataset",
-	concat("", [idp, "userpool/", user_pool]): "userpool",
-	concat("", ["arn:aws:cognito-identity:us-east-1:0123456789:identitypool/", seed_pool]): "identitypool",
-	concat("", ["arn:aws:cognito-sync:us-east-1:0123456789:identitypool/", seed_pool]): "identitypool",
+_type_cases := {
+	concat("", [_ident, "identitypool/", _pool]): "identitypool",
+	concat("", [_sync, "identitypool/", _pool]): "identitypool",
+	concat("", [_sync, "identitypool/", _pool, "/identity/", _identity]): "identity",
+	concat("", [_sync, "identitypool/", _pool, "/identity/", _identity, "/dataset/UserProfile"]): "dataset",
+	concat("", [_idp, "userpool/", _user_pool]): "userpool",
+	concat("", ["arn:aws:cognito-identity:us-east-1:0123456789:identitypool/", _seed_pool]): "identitypool",
+	concat("", ["arn:aws:cognito-sync:us-east-1:0123456789:identitypool/", _seed_pool]): "identitypool",
 	"arn:aws-cn:cognito-idp:cn-north-1:123456789012:userpool/cn-north-1_abc": "userpool",
 	"arn:aws-us-gov:cognito-sync:us-gov-west-1:123456789012:identitypool/p/identity/i": "identity",
 	"arn:aws:wafv2:us-east-1:123456789012:regional/webacl/name/0123": "webacl",
 	"arn:aws:s3:::bucket": null,
-	concat("", [idp, "userpool"]): null,
-	concat("", [idp, "userpool/a/b"]): null,
-	concat("", [ident, "identitypool/p/identity/i"]): null,
-	concat("", [sync, "identitypool/p/dataset/d"]): null,
-	concat("", [sync, "dataset/x"]): null,
+	concat("", [_idp, "userpool"]): null,
+	concat("", [_idp, "userpool/a/b"]): null,
+	concat("", [_ident, "identitypool/p/identity/i"]): null,
+	concat("", [_sync, "identitypool/p/dataset/d"]): null,
+	concat("", [_sync, "dataset/x"]): null,
 	"arn:aws:cognito-idp::123456789012:userpool/x": null,
 }
 
 test_resource_types if {
 	types := {s: name |
-		some s, _ in type_cases
+		some s, _ in _type_cases
 		name := arn.resource_type(arn.parse(s))
-	} with data.cognito.reference.catalog as catalog
-	types == {s: name | some s, name in type_cases; name != null}
+	} with data.cognito.reference.catalog as _catalog
+	types == {s: name | some s, name in _type_cases; name != null}
 }
 
 test_resource_type_undefined_without_catalog if {
-	parsed := arn.parse(concat("", [idp, "userpool/", user_pool]))
+	parsed := arn.parse(concat("", [_idp, "userpool/", _user_pool]))
 
 	not arn.resource_type(parsed) with data.cognito.reference.catalog as {}
 }
 
 test_resource_type_ignores_templates_that_are_not_arns if {
-	parsed := arn.parse(concat("", [idp, "userpool/", user_pool]))
+	parsed := arn.parse(concat("", [_idp, "userpool/", _user_pool]))
 	bad := {"services": {"cognito-idp": {"resource_types": {"userpool": {"arn": "userpool/${UserPoolId}"}}}}}
 
 	not arn.resource_type(parsed) with data.cognito.reference.catalog as bad
@@ -170,30 +170,30 @@ test_resource_type_ignores_templates_that_are_not_arns if {
 # - Amazon Cognito user pools API Reference, "DescribeUserPool": UserPoolId pattern
 #   [\w-]+_[0-9a-zA-Z]+ (REGION_ID).
 
-codes(s) := {p.code | some p in arn.canonical_problems(arn.parse(s))}
+_codes(s) := {p.code | some p in arn.canonical_problems(arn.parse(s))}
 
 test_canonical_ids_have_no_problems if {
-	codes(concat("", [sync, "identitypool/", pool, "/identity/", identity, "/dataset/d"])) == set()
-	codes(concat("", ["arn:aws:cognito-idp:us-east-1:123456789012:userpool/", user_pool])) == set()
-	codes(concat("", ["arn:aws:cognito-identity:us-east-1:123456789012:identitypool/", pool])) == set()
+	_codes(concat("", [_sync, "identitypool/", _pool, "/identity/", _identity, "/dataset/d"])) == set()
+	_codes(concat("", ["arn:aws:cognito-idp:us-east-1:123456789012:userpool/", _user_pool])) == set()
+	_codes(concat("", ["arn:aws:cognito-identity:us-east-1:123456789012:identitypool/", _pool])) == set()
 }
 
 test_seed_identity_pool_arn_problems if {
-	codes(concat("", ["arn:aws:cognito-identity:us-east-1:0123456789:identitypool/", seed_pool])) == {
+	_codes(concat("", ["arn:aws:cognito-identity:us-east-1:0123456789:identitypool/", _seed_pool])) == {
 		"noncanonical_account_id",
 		"noncanonical_identity_pool_id",
 	}
 }
 
 test_seed_sync_arn_problems if {
-	codes(concat("", ["arn:aws:cognito-sync:us-east-1:0123456789:identitypool/", seed_pool])) == {
+	_codes(concat("", ["arn:aws:cognito-sync:us-east-1:0123456789:identitypool/", _seed_pool])) == {
 		"noncanonical_account_id",
 		"noncanonical_identity_pool_id",
 	}
 }
 
 test_problem_messages_name_the_id if {
-	seed_arn := concat("", ["arn:aws:cognito-identity:us-east-1:0123456789:identitypool/", seed_pool])
+	seed_arn := concat("", ["arn:aws:cognito-identity:us-east-1:0123456789:identitypool/", _seed_pool])
 	problems := arn.canonical_problems(arn.parse(seed_arn))
 	some p in problems
 	p.code == "noncanonical_account_id"
@@ -201,39 +201,39 @@ test_problem_messages_name_the_id if {
 }
 
 test_wildcards_are_not_judged if {
-	codes("arn:aws:cognito-sync:us-east-1:*:identitypool/us-east-1:*/identity/*/dataset/UserProfile") == set()
-	codes("arn:aws:cognito-idp:us-east-1:12345678901?:userpool/*") == set()
+	_codes("arn:aws:cognito-sync:us-east-1:*:identitypool/us-east-1:*/identity/*/dataset/UserProfile") == set()
+	_codes("arn:aws:cognito-idp:us-east-1:12345678901?:userpool/*") == set()
 }
 
 test_empty_account_is_not_judged if {
-	codes("arn:aws:s3:::bucket") == set()
+	_codes("arn:aws:s3:::bucket") == set()
 }
 
 test_noncanonical_identity_id if {
-	codes(concat("", [sync, "identitypool/", pool, "/identity/us-east-1:ABC"])) == {"noncanonical_identity_id"}
+	_codes(concat("", [_sync, "identitypool/", _pool, "/identity/us-east-1:ABC"])) == {"noncanonical_identity_id"}
 }
 
 test_uppercase_guid_is_not_canonical if {
 	# The Cognito Sync API Reference's example ID "us-east-1:23EC4050-6AEA-7089-A2DD-08002EXAMPLE"
 	# is a placeholder; the API pattern [0-9a-f-]+ is lower-case hexadecimal.
-	example := concat("", [ident, "identitypool/us-east-1:23EC4050-6AEA-7089-A2DD-08002EXAMPLE"])
-	codes(example) == {"noncanonical_identity_pool_id"}
+	example := concat("", [_ident, "identitypool/us-east-1:23EC4050-6AEA-7089-A2DD-08002EXAMPLE"])
+	_codes(example) == {"noncanonical_identity_pool_id"}
 }
 
 test_noncanonical_user_pool_id if {
-	codes("arn:aws:cognito-idp:us-east-1:123456789012:userpool/mypool") == {"noncanonical_user_pool_id"}
-	codes("arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_") == {"noncanonical_user_pool_id"}
+	_codes("arn:aws:cognito-idp:us-east-1:123456789012:userpool/mypool") == {"noncanonical_user_pool_id"}
+	_codes("arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_") == {"noncanonical_user_pool_id"}
 }
 
 test_id_region_differs_from_arn_region if {
-	codes(concat("", ["arn:aws:cognito-idp:eu-west-1:123456789012:userpool/", user_pool])) == {"id_region_mismatch"}
-	codes(concat("", ["arn:aws:cognito-identity:eu-west-1:123456789012:identitypool/", pool])) == {"id_region_mismatch"}
+	_codes(concat("", ["arn:aws:cognito-idp:eu-west-1:123456789012:userpool/", _user_pool])) == {"id_region_mismatch"}
+	_codes(concat("", ["arn:aws:cognito-identity:eu-west-1:123456789012:identitypool/", _pool])) == {"id_region_mismatch"}
 }
 
 test_ids_are_only_read_for_their_service if {
-	codes(concat("", ["arn:aws:cognito-idp:us-east-1:123456789012:identitypool/", seed_pool])) == set()
-	codes("arn:aws:cognito-identity:us-east-1:123456789012:userpool/x") == set()
-	codes(concat("", ["arn:aws:cognito-identity:us-east-1:123456789012:identitypool/", pool, "/identity/x"])) == set()
+	_codes(concat("", ["arn:aws:cognito-idp:us-east-1:123456789012:identitypool/", _seed_pool])) == set()
+	_codes("arn:aws:cognito-identity:us-east-1:123456789012:userpool/x") == set()
+	_codes(concat("", ["arn:aws:cognito-identity:us-east-1:123456789012:identitypool/", _pool, "/identity/x"])) == set()
 }
 
 # Bundle builds store the type regular expressions (data.cognito.derived, computed

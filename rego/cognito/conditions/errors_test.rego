@@ -10,12 +10,12 @@ import data.cognito.conditions
 # String and ARN operators), "Error – Duplicate keys with different case", and the policy
 # variable errors (missing brace, missing quote, unsupported space, empty variable).
 
-codes(block) := {[e.code, e.field] | some e in conditions.errors(block)}
+_codes(block) := {[e.code, e.field] | some e in conditions.errors(block)}
 
 test_errors_of_valid_blocks if {
 	conditions.errors({}) == set()
-	conditions.errors(example_block) == set()
-	conditions.errors(trust_condition("authenticated")) == set()
+	conditions.errors(_example_block) == set()
+	conditions.errors(_trust_condition("authenticated")) == set()
 	conditions.errors({
 		"NumericLessThanEquals": {"s3:max-keys": "10", "k": 5},
 		"DateGreaterThan": {"aws:TokenIssueTime": "2020-01-01T00:00:01Z", "aws:EpochTime": 1577836800},
@@ -30,68 +30,71 @@ test_errors_of_valid_blocks if {
 }
 
 test_error_block_not_an_object if {
-	codes(["StringEquals"]) == {["invalid_condition_block", "Condition"]}
-	codes({"StringEquals": "aws:username"}) == {["invalid_condition_data_type", "Condition.StringEquals"]}
+	_codes(["StringEquals"]) == {["invalid_condition_block", "Condition"]}
+	_codes({"StringEquals": "aws:username"}) == {["invalid_condition_data_type", "Condition.StringEquals"]}
 }
 
 test_error_unknown_operators if {
-	codes({"StringEqualz": {"k": "v"}}) == {["invalid_condition_operator", "Condition.StringEqualz"]}
-	codes({"stringequals": {"k": "v"}}) == {["invalid_condition_operator", "Condition.stringequals"]}
-	codes({"ForSomeValues:StringEquals": {"k": "v"}}) == {["invalid_set_operator", "Condition.ForSomeValues:StringEquals"]}
+	_codes({"StringEqualz": {"k": "v"}}) == {["invalid_condition_operator", "Condition.StringEqualz"]}
+	_codes({"stringequals": {"k": "v"}}) == {["invalid_condition_operator", "Condition.stringequals"]}
+	_codes({"ForSomeValues:StringEquals": {"k": "v"}}) == {[
+		"invalid_set_operator",
+		"Condition.ForSomeValues:StringEquals",
+	]}
 	unknown := "ForAnyValue:StringEqualz"
-	codes({unknown: {"k": "v"}}) == {["invalid_condition_operator", concat(".", ["Condition", unknown])]}
-	codes({"NullIfExists": {"k": "true"}}) == {["null_with_if_exists", "Condition.NullIfExists"]}
-	codes({"ForAnyValue:Null": {"k": "true"}}) == {["invalid_condition_operator", "Condition.ForAnyValue:Null"]}
-	codes({1: {"k": "v"}}) == {["invalid_condition_operator", "Condition.1"]}
+	_codes({unknown: {"k": "v"}}) == {["invalid_condition_operator", concat(".", ["Condition", unknown])]}
+	_codes({"NullIfExists": {"k": "true"}}) == {["null_with_if_exists", "Condition.NullIfExists"]}
+	_codes({"ForAnyValue:Null": {"k": "true"}}) == {["invalid_condition_operator", "Condition.ForAnyValue:Null"]}
+	_codes({1: {"k": "v"}}) == {["invalid_condition_operator", "Condition.1"]}
 }
 
 test_error_value_types if {
-	codes({"StringEquals": {"k": {"a": "b"}}}) == {["invalid_condition_data_type", "Condition.StringEquals.k"]}
-	codes({"StringEquals": {"k": []}}) == {["invalid_condition_data_type", "Condition.StringEquals.k"]}
-	codes({"StringEquals": {"k": null}}) == {["invalid_condition_data_type", "Condition.StringEquals.k"]}
-	codes({"StringEquals": {"k": ["a", ["b"]]}}) == {["invalid_condition_data_type", "Condition.StringEquals.k"]}
+	_codes({"StringEquals": {"k": {"a": "b"}}}) == {["invalid_condition_data_type", "Condition.StringEquals.k"]}
+	_codes({"StringEquals": {"k": []}}) == {["invalid_condition_data_type", "Condition.StringEquals.k"]}
+	_codes({"StringEquals": {"k": null}}) == {["invalid_condition_data_type", "Condition.StringEquals.k"]}
+	_codes({"StringEquals": {"k": ["a", ["b"]]}}) == {["invalid_condition_data_type", "Condition.StringEquals.k"]}
 }
 
 test_error_values_the_operator_cannot_read if {
-	codes({"NumericEquals": {"k": "ten"}}) == {["invalid_condition_data_type", "Condition.NumericEquals.k"]}
-	codes({"DateLessThan": {"k": "next week"}}) == {["invalid_condition_data_type", "Condition.DateLessThan.k"]}
-	codes({"DateLessThan": {"k": "2020-01-01T00:00:00"}}) == {["invalid_condition_data_type", "Condition.DateLessThan.k"]}
-	codes({"Bool": {"k": "yes"}}) == {["invalid_condition_data_type", "Condition.Bool.k"]}
-	codes({"Null": {"k": "maybe"}}) == {["invalid_condition_data_type", "Condition.Null.k"]}
-	codes({"BinaryEquals": {"k": "not base-64 !"}}) == {["invalid_condition_data_type", "Condition.BinaryEquals.k"]}
-	codes({"BinaryEquals": {"k": 5}}) == {["invalid_condition_data_type", "Condition.BinaryEquals.k"]}
-	codes({"IpAddress": {"k": "203.0.113.0/33"}}) == {["invalid_condition_data_type", "Condition.IpAddress.k"]}
-	codes({"NotIpAddress": {"k": "example.com"}}) == {["invalid_condition_data_type", "Condition.NotIpAddress.k"]}
+	_codes({"NumericEquals": {"k": "ten"}}) == {["invalid_condition_data_type", "Condition.NumericEquals.k"]}
+	_codes({"DateLessThan": {"k": "next week"}}) == {["invalid_condition_data_type", "Condition.DateLessThan.k"]}
+	_codes({"DateLessThan": {"k": "2020-01-01T00:00:00"}}) == {["invalid_condition_data_type", "Condition.DateLessThan.k"]}
+	_codes({"Bool": {"k": "yes"}}) == {["invalid_condition_data_type", "Condition.Bool.k"]}
+	_codes({"Null": {"k": "maybe"}}) == {["invalid_condition_data_type", "Condition.Null.k"]}
+	_codes({"BinaryEquals": {"k": "not base-64 !"}}) == {["invalid_condition_data_type", "Condition.BinaryEquals.k"]}
+	_codes({"BinaryEquals": {"k": 5}}) == {["invalid_condition_data_type", "Condition.BinaryEquals.k"]}
+	_codes({"IpAddress": {"k": "203.0.113.0/33"}}) == {["invalid_condition_data_type", "Condition.IpAddress.k"]}
+	_codes({"NotIpAddress": {"k": "example.com"}}) == {["invalid_condition_data_type", "Condition.NotIpAddress.k"]}
 }
 
 test_error_multiple_booleans if {
-	codes({"Bool": {"aws:SecureTransport": ["true", "false"]}}) == {[
+	_codes({"Bool": {"aws:SecureTransport": ["true", "false"]}}) == {[
 		"invalid_condition_multiple_boolean",
 		"Condition.Bool.aws:SecureTransport",
 	]}
 }
 
 test_error_variables_outside_string_and_arn_operators if {
-	codes({"NumericLessThan": {"k": "${aws:MultiFactorAuthAge}"}}) == {
+	_codes({"NumericLessThan": {"k": "${aws:MultiFactorAuthAge}"}}) == {
 		["invalid_variable_for_operator", "Condition.NumericLessThan.k"],
 		["invalid_condition_data_type", "Condition.NumericLessThan.k"],
 	}
-	codes({"IpAddress": {"aws:SourceIp": "${aws:PrincipalTag/ip}"}}) == {
+	_codes({"IpAddress": {"aws:SourceIp": "${aws:PrincipalTag/ip}"}}) == {
 		["invalid_variable_for_operator", "Condition.IpAddress.aws:SourceIp"],
 		["invalid_condition_data_type", "Condition.IpAddress.aws:SourceIp"],
 	}
 }
 
 test_error_policy_variable_syntax if {
-	codes({"StringLike": {"s3:prefix": "${aws:username/*"}}) == {["missing_brace", "Condition.StringLike.s3:prefix"]}
-	codes({"StringEquals": {"k": "${aws:PrincipalTag/x, y}"}}) == {["missing_quote", "Condition.StringEquals.k"]}
+	_codes({"StringLike": {"s3:prefix": "${aws:username/*"}}) == {["missing_brace", "Condition.StringLike.s3:prefix"]}
+	_codes({"StringEquals": {"k": "${aws:PrincipalTag/x, y}"}}) == {["missing_quote", "Condition.StringEquals.k"]}
 	spaced := "arn:aws:iam::${ aws:PrincipalAccount}:role/*"
-	codes({"ArnLike": {"k": spaced}}) == {["unsupported_space", "Condition.ArnLike.k"]}
-	codes({"Bool": {"k": "${}"}}) == {["empty_variable", "Condition.Bool.k"]}
+	_codes({"ArnLike": {"k": spaced}}) == {["unsupported_space", "Condition.ArnLike.k"]}
+	_codes({"Bool": {"k": "${}"}}) == {["empty_variable", "Condition.Bool.k"]}
 }
 
 test_error_duplicate_keys_with_different_case if {
-	codes({"StringEquals": {"aws:ResourceTag/EC2": "test1", "aws:resourcetag/ec2": "test2"}}) == {[
+	_codes({"StringEquals": {"aws:ResourceTag/EC2": "test1", "aws:resourcetag/ec2": "test2"}}) == {[
 		"duplicate_keys_with_different_case",
 		"Condition.StringEquals.aws:ResourceTag/EC2",
 	]}

@@ -11,7 +11,7 @@ import data.cognito.conditions
 # request value must match none of the listed values. The example block with
 # StringEqualsIgnoreCase on two principal tags and StringEquals on aws:PrincipalAccount.
 
-example_block := {
+_example_block := {
 	"StringEqualsIgnoreCase": {
 		"aws:PrincipalTag/department": ["finance", "hr", "legal"],
 		"aws:PrincipalTag/role": ["audit", "security"],
@@ -20,21 +20,21 @@ example_block := {
 }
 
 test_multiple_keys_and_operators_are_anded if {
-	conditions.satisfied(example_block, {
+	conditions.satisfied(_example_block, {
 		"aws:PrincipalTag/department": "HR",
 		"aws:PrincipalTag/role": "audit",
 		"aws:PrincipalAccount": "123456789012",
 	})
-	not conditions.satisfied(example_block, {
+	not conditions.satisfied(_example_block, {
 		"aws:PrincipalTag/department": "hr",
 		"aws:PrincipalTag/role": "audit",
 		"aws:PrincipalAccount": "210987654321",
 	})
-	not conditions.satisfied(example_block, {
+	not conditions.satisfied(_example_block, {
 		"aws:PrincipalTag/department": "hr",
 		"aws:PrincipalAccount": "123456789012",
 	})
-	not conditions.satisfied(example_block, {
+	not conditions.satisfied(_example_block, {
 		"aws:PrincipalTag/department": "marketing",
 		"aws:PrincipalTag/role": "security",
 		"aws:PrincipalAccount": "123456789012",
@@ -42,13 +42,13 @@ test_multiple_keys_and_operators_are_anded if {
 }
 
 test_values_for_one_key_are_ored if {
-	holds(
+	_holds(
 		"StringEquals",
 		"aws:PrincipalAccount",
 		["111111111111", "123456789012"],
 		{"aws:PrincipalAccount": "123456789012"},
 	) == true
-	holds(
+	_holds(
 		"StringEquals",
 		"aws:PrincipalAccount",
 		["111111111111", "222222222222"],
@@ -58,9 +58,9 @@ test_values_for_one_key_are_ored if {
 
 test_negated_operator_with_several_values_must_match_none if {
 	accounts := ["111111111111", "222222222222"]
-	holds("StringNotEquals", "aws:PrincipalAccount", accounts, {"aws:PrincipalAccount": "111111111111"}) == false
-	holds("StringNotEquals", "aws:PrincipalAccount", accounts, {"aws:PrincipalAccount": "333333333333"}) == true
-	holds("DateNotEquals", "k", ["2020-01-01", "2021-01-01"], {"k": "2021-01-01"}) == false
+	_holds("StringNotEquals", "aws:PrincipalAccount", accounts, {"aws:PrincipalAccount": "111111111111"}) == false
+	_holds("StringNotEquals", "aws:PrincipalAccount", accounts, {"aws:PrincipalAccount": "333333333333"}) == true
+	_holds("DateNotEquals", "k", ["2020-01-01", "2021-01-01"], {"k": "2021-01-01"}) == false
 }
 
 test_empty_block_is_satisfied if {
@@ -81,25 +81,25 @@ test_not_an_object_is_not_satisfied if {
 
 test_for_all_values_dynamodb_example if {
 	allowed := ["ID", "Message", "Tags"]
-	holds(
+	_holds(
 		"ForAllValues:StringEquals",
 		"dynamodb:Attributes",
 		allowed,
 		{"dynamodb:Attributes": ["Message", "Tags"]},
 	) == true
-	holds(
+	_holds(
 		"ForAllValues:StringEquals",
 		"dynamodb:Attributes",
 		allowed,
 		{"dynamodb:Attributes": ["ID", "Message", "Tags"]},
 	) == true
-	holds(
+	_holds(
 		"ForAllValues:StringEquals",
 		"dynamodb:Attributes",
 		allowed,
 		{"dynamodb:Attributes": ["Message", "UserName"]},
 	) == false
-	holds(
+	_holds(
 		"ForAllValues:StringEquals",
 		"dynamodb:Attributes",
 		["PostDateTime", "Message", "Tags"],
@@ -109,40 +109,40 @@ test_for_all_values_dynamodb_example if {
 
 test_for_any_value_dynamodb_example if {
 	forbidden := ["ID", "PostDateTime"]
-	holds(
+	_holds(
 		"ForAnyValue:StringEquals",
 		"dynamodb:Attributes",
 		forbidden,
 		{"dynamodb:Attributes": ["PostDateTime", "Message"]},
 	) == true
-	holds(
+	_holds(
 		"ForAnyValue:StringEquals",
 		"dynamodb:Attributes",
 		forbidden,
 		{"dynamodb:Attributes": ["UserName", "Message", "PostDateTime"]},
 	) == true
-	holds("ForAnyValue:StringEquals", "dynamodb:Attributes", forbidden, {"dynamodb:Attributes": ["UserName"]}) == false
+	_holds("ForAnyValue:StringEquals", "dynamodb:Attributes", forbidden, {"dynamodb:Attributes": ["UserName"]}) == false
 }
 
 test_set_operators_on_missing_or_empty_keys if {
 	every ctx in [{}, {"aws:TagKeys": []}, {"aws:TagKeys": null}, {"aws:TagKeys": ""}, {"aws:TagKeys": [""]}] {
-		holds("ForAllValues:StringEquals", "aws:TagKeys", ["a"], ctx) == true
-		holds("ForAnyValue:StringEquals", "aws:TagKeys", ["a"], ctx) == false
+		_holds("ForAllValues:StringEquals", "aws:TagKeys", ["a"], ctx) == true
+		_holds("ForAnyValue:StringEquals", "aws:TagKeys", ["a"], ctx) == false
 	}
 }
 
 test_set_operators_on_single_values if {
-	holds("ForAnyValue:StringEquals", "k", ["a", "b"], {"k": "a"}) == true
-	holds("ForAllValues:StringEquals", "k", ["a", "b"], {"k": "c"}) == false
+	_holds("ForAnyValue:StringEquals", "k", ["a", "b"], {"k": "a"}) == true
+	_holds("ForAllValues:StringEquals", "k", ["a", "b"], {"k": "c"}) == false
 }
 
 # A missing key under ForAnyValue stays false with IfExists: the set operator's "for no
 # matching key ... the condition returns false" (same section; AWS re:Post "ForAnyValue:
 # StringEqualsIfExists behaving unexpectedly" reports the same). ForAllValues is true anyway.
 test_set_operators_with_if_exists_on_missing_keys if {
-	holds("ForAnyValue:StringEqualsIfExists", "aws:TagKeys", ["team"], {}) == false
-	holds("ForAllValues:StringEqualsIfExists", "aws:TagKeys", ["team"], {}) == true
-	holds("ForAnyValue:StringEqualsIfExists", "aws:TagKeys", ["team"], {"aws:TagKeys": ["team"]}) == true
+	_holds("ForAnyValue:StringEqualsIfExists", "aws:TagKeys", ["team"], {}) == false
+	_holds("ForAllValues:StringEqualsIfExists", "aws:TagKeys", ["team"], {}) == true
+	_holds("ForAnyValue:StringEqualsIfExists", "aws:TagKeys", ["team"], {"aws:TagKeys": ["team"]}) == true
 }
 
 # IAM User Guide, "Multivalued context key examples", "Example: Deny policy with condition
@@ -163,21 +163,21 @@ test_for_all_values_string_not_like_example if {
 # StringNotEquals when some request value is not listed (same pages' definitions).
 test_negated_operators_under_set_operators if {
 	listed := ["DataClass", "Owner"]
-	holds("ForAllValues:StringNotEquals", "aws:TagKeys", listed, {"aws:TagKeys": ["Dept", "SIC"]}) == true
-	holds("ForAllValues:StringNotEquals", "aws:TagKeys", listed, {"aws:TagKeys": ["Dept", "Owner"]}) == false
-	holds("ForAnyValue:StringNotEquals", "aws:TagKeys", listed, {"aws:TagKeys": ["Dept", "Owner"]}) == true
-	holds("ForAnyValue:StringNotEquals", "aws:TagKeys", listed, {"aws:TagKeys": ["DataClass", "Owner"]}) == false
-	holds("ForAnyValue:StringNotEquals", "aws:TagKeys", listed, {}) == false
+	_holds("ForAllValues:StringNotEquals", "aws:TagKeys", listed, {"aws:TagKeys": ["Dept", "SIC"]}) == true
+	_holds("ForAllValues:StringNotEquals", "aws:TagKeys", listed, {"aws:TagKeys": ["Dept", "Owner"]}) == false
+	_holds("ForAnyValue:StringNotEquals", "aws:TagKeys", listed, {"aws:TagKeys": ["Dept", "Owner"]}) == true
+	_holds("ForAnyValue:StringNotEquals", "aws:TagKeys", listed, {"aws:TagKeys": ["DataClass", "Owner"]}) == false
+	_holds("ForAnyValue:StringNotEquals", "aws:TagKeys", listed, {}) == false
 }
 
 test_multivalued_key_without_set_operator if {
 	# Each request value is tested; a positive operator holds when any value matches, a
 	# negated one when none does.
-	holds("StringEquals", "aws:TagKeys", "a", {"aws:TagKeys": ["b", "a"]}) == true
-	holds("StringEquals", "aws:TagKeys", "a", {"aws:TagKeys": ["b", "c"]}) == false
-	holds("StringNotEquals", "aws:TagKeys", "a", {"aws:TagKeys": ["b", "a"]}) == false
-	holds("StringNotEquals", "aws:TagKeys", "a", {"aws:TagKeys": ["b", "c"]}) == true
-	holds("StringEquals", "aws:TagKeys", "a", {"aws:TagKeys": {"a", "b"}}) == true
+	_holds("StringEquals", "aws:TagKeys", "a", {"aws:TagKeys": ["b", "a"]}) == true
+	_holds("StringEquals", "aws:TagKeys", "a", {"aws:TagKeys": ["b", "c"]}) == false
+	_holds("StringNotEquals", "aws:TagKeys", "a", {"aws:TagKeys": ["b", "a"]}) == false
+	_holds("StringNotEquals", "aws:TagKeys", "a", {"aws:TagKeys": ["b", "c"]}) == true
+	_holds("StringEquals", "aws:TagKeys", "a", {"aws:TagKeys": {"a", "b"}}) == true
 }
 
 # Cognito Developer Guide, "Role trust and permissions": the identity pool role trust
@@ -185,7 +185,7 @@ test_multivalued_key_without_set_operator if {
 # cognito-identity.amazonaws.com:amr with ForAnyValue:StringLike ("authenticated" or
 # "unauthenticated").
 
-trust_condition(amr) := {
+_trust_condition(amr) := {
 	"StringEquals": {"cognito-identity.amazonaws.com:aud": "us-east-1:12345678-corner-cafe-123456790ab"},
 	"ForAnyValue:StringLike": {"cognito-identity.amazonaws.com:amr": amr},
 }
@@ -195,20 +195,20 @@ test_identity_pool_trust_conditions if {
 		"cognito-identity.amazonaws.com:aud": "us-east-1:12345678-corner-cafe-123456790ab",
 		"cognito-identity.amazonaws.com:amr": ["authenticated", "graph.facebook.com", "graph.facebook.com:123"],
 	}
-	conditions.satisfied(trust_condition("authenticated"), authenticated)
-	not conditions.satisfied(trust_condition("unauthenticated"), authenticated)
+	conditions.satisfied(_trust_condition("authenticated"), authenticated)
+	not conditions.satisfied(_trust_condition("unauthenticated"), authenticated)
 	guest := {
 		"cognito-identity.amazonaws.com:aud": "us-east-1:12345678-corner-cafe-123456790ab",
 		"cognito-identity.amazonaws.com:amr": ["unauthenticated"],
 	}
-	conditions.satisfied(trust_condition("unauthenticated"), guest)
-	not conditions.satisfied(trust_condition("authenticated"), guest)
+	conditions.satisfied(_trust_condition("unauthenticated"), guest)
+	not conditions.satisfied(_trust_condition("authenticated"), guest)
 	not conditions.satisfied(
-		trust_condition("authenticated"),
+		_trust_condition("authenticated"),
 		object.union(authenticated, {"cognito-identity.amazonaws.com:aud": "us-east-1:other"}),
 	)
 	not conditions.satisfied(
-		trust_condition("authenticated"),
+		_trust_condition("authenticated"),
 		{"cognito-identity.amazonaws.com:amr": ["authenticated"]},
 	)
 }
@@ -220,57 +220,57 @@ test_identity_pool_trust_conditions if {
 
 test_variables_in_string_conditions if {
 	ctx := {"aws:username": "David", "sns:endpoint": "https://example.com/David/"}
-	holds("StringLike", "sns:endpoint", "https://example.com/${aws:username}/", ctx) == true
-	holds(
+	_holds("StringLike", "sns:endpoint", "https://example.com/${aws:username}/", ctx) == true
+	_holds(
 		"StringLike",
 		"sns:endpoint",
 		"https://example.com/${aws:username}/",
 		object.union(ctx, {"aws:username": "Adele"}),
 	) == false
-	holds("StringEquals", "sns:endpoint", "https://example.com/${aws:username}/", ctx) == true
-	holds("StringEqualsIgnoreCase", "sns:endpoint", "https://EXAMPLE.com/${aws:username}/", ctx) == true
+	_holds("StringEquals", "sns:endpoint", "https://example.com/${aws:username}/", ctx) == true
+	_holds("StringEqualsIgnoreCase", "sns:endpoint", "https://EXAMPLE.com/${aws:username}/", ctx) == true
 }
 
 test_variable_without_value_in_conditions if {
 	ctx := {"s3:ExistingObjectTag/Team": "red"}
-	holds("StringEquals", "s3:ExistingObjectTag/Team", "${aws:PrincipalTag/Team}", ctx) == false
-	holds("StringLike", "s3:ExistingObjectTag/Team", "${aws:PrincipalTag/Team}", ctx) == false
-	holds("StringNotEquals", "s3:ExistingObjectTag/Team", "${aws:PrincipalTag/Team}", ctx) == true
-	holds("StringNotLike", "s3:ExistingObjectTag/Team", "${aws:PrincipalTag/Team}", ctx) == true
-	holds(
+	_holds("StringEquals", "s3:ExistingObjectTag/Team", "${aws:PrincipalTag/Team}", ctx) == false
+	_holds("StringLike", "s3:ExistingObjectTag/Team", "${aws:PrincipalTag/Team}", ctx) == false
+	_holds("StringNotEquals", "s3:ExistingObjectTag/Team", "${aws:PrincipalTag/Team}", ctx) == true
+	_holds("StringNotLike", "s3:ExistingObjectTag/Team", "${aws:PrincipalTag/Team}", ctx) == true
+	_holds(
 		"StringNotEquals",
 		"s3:ExistingObjectTag/Team",
 		"${aws:PrincipalTag/Team}",
 		object.union(ctx, {"aws:PrincipalTag/Team": "red"}),
 	) == false
-	holds("StringNotEquals", "s3:ExistingObjectTag/Team", ["${aws:PrincipalTag/Team}", "red"], ctx) == false
+	_holds("StringNotEquals", "s3:ExistingObjectTag/Team", ["${aws:PrincipalTag/Team}", "red"], ctx) == false
 }
 
 test_variables_in_arn_conditions if {
 	ctx := {"aws:PrincipalAccount": "123456789012", "aws:SourceArn": "arn:aws:sns:us-east-1:123456789012:topic"}
-	holds("ArnLike", "aws:SourceArn", "arn:aws:sns:*:${aws:PrincipalAccount}:*", ctx) == true
-	holds(
+	_holds("ArnLike", "aws:SourceArn", "arn:aws:sns:*:${aws:PrincipalAccount}:*", ctx) == true
+	_holds(
 		"ArnLike",
 		"aws:SourceArn",
 		"arn:aws:sns:*:${aws:PrincipalAccount}:*",
 		object.union(ctx, {"aws:PrincipalAccount": "1"}),
 	) == false
-	holds("ArnNotLike", "aws:SourceArn", "arn:aws:sns:*:${aws:PrincipalOrgID}:*", ctx) == true
+	_holds("ArnNotLike", "aws:SourceArn", "arn:aws:sns:*:${aws:PrincipalOrgID}:*", ctx) == true
 }
 
 # Same page, section "Special characters": ${*} is a literal asterisk; a substituted value
 # is literal text, never a wildcard.
 test_substituted_values_are_literal_in_conditions if {
 	ctx := {"aws:PrincipalTag/prefix": "*", "s3:prefix": "anything"}
-	holds("StringLike", "s3:prefix", "${aws:PrincipalTag/prefix}", ctx) == false
-	holds(
+	_holds("StringLike", "s3:prefix", "${aws:PrincipalTag/prefix}", ctx) == false
+	_holds(
 		"StringLike",
 		"s3:prefix",
 		"${aws:PrincipalTag/prefix}",
 		{"aws:PrincipalTag/prefix": "*", "s3:prefix": "*"},
 	) == true
-	holds("StringLike", "s3:prefix", "${*}", ctx) == false
-	holds("StringEquals", "s3:prefix", "a${*}", {"s3:prefix": "a*"}) == true
+	_holds("StringLike", "s3:prefix", "${*}", ctx) == false
+	_holds("StringEquals", "s3:prefix", "a${*}", {"s3:prefix": "a*"}) == true
 }
 
 # Cognito Developer Guide, "IAM roles", DynamoDB fine-grained access example:

@@ -87,7 +87,7 @@ test_action_rejects_non_strings if {
 # "/"; the S3 example "arn:aws:s3:::DOC-EXAMPLE-BUCKET/*/test/*" matches and does not match
 # the listed objects.
 
-example_pattern := "arn:aws:s3:::DOC-EXAMPLE-BUCKET/*/test/*"
+_example_pattern := "arn:aws:s3:::DOC-EXAMPLE-BUCKET/*/test/*"
 
 test_resource_s3_example_matches if {
 	every key in [
@@ -95,13 +95,13 @@ test_resource_s3_example_matches if {
 		"1/2/3/test/4/object.jpg", "1///test///object.jpg", "1/test/.jpg",
 		"/test/object.jpg", "1/test/",
 	] {
-		match.resource(example_pattern, concat("", ["arn:aws:s3:::DOC-EXAMPLE-BUCKET/", key]))
+		match.resource(_example_pattern, concat("", ["arn:aws:s3:::DOC-EXAMPLE-BUCKET/", key]))
 	}
 }
 
 test_resource_s3_example_does_not_match if {
 	every key in ["1-test/object.jpg", "test/object.jpg", "1/2/test.jpg"] {
-		not match.resource(example_pattern, concat("", ["arn:aws:s3:::DOC-EXAMPLE-BUCKET/", key]))
+		not match.resource(_example_pattern, concat("", ["arn:aws:s3:::DOC-EXAMPLE-BUCKET/", key]))
 	}
 }
 
@@ -133,10 +133,10 @@ test_resource_is_case_sensitive if {
 	not match.resource("arn:aws:iam::123456789012:user/B*", "arn:aws:iam::123456789012:user/bob")
 }
 
-idp := "arn:aws:cognito-idp:us-east-1:123456789012:userpool/x"
+_idp := "arn:aws:cognito-idp:us-east-1:123456789012:userpool/x"
 
 test_resource_question_mark_within_a_part if {
-	match.resource("arn:aws:cognito-idp:us-east-?:123456789012:userpool/x", idp)
+	match.resource("arn:aws:cognito-idp:us-east-?:123456789012:userpool/x", _idp)
 	not match.resource(
 		"arn:aws:cognito-idp:us-east-?:123456789012:userpool/x",
 		"arn:aws:cognito-idp:us-east-10:123456789012:userpool/x",
@@ -166,7 +166,7 @@ test_resource_wildcards_in_each_part if {
 
 test_resource_star_inside_a_part_stays_in_the_part if {
 	# A * that does not end its part matches within the part only.
-	match.resource("arn:aws:cognito-idp:us-*-1:123456789012:userpool/x", idp)
+	match.resource("arn:aws:cognito-idp:us-*-1:123456789012:userpool/x", _idp)
 	not match.resource(
 		"arn:aws:cognito-idp:us-*-1:123456789012:userpool/x",
 		"arn:aws:cognito-idp:us-east:2:-1:123456789012:userpool/x",
@@ -178,7 +178,7 @@ test_resource_star_inside_a_part_stays_in_the_part if {
 }
 
 test_resource_patterns_need_every_part_they_name if {
-	not match.resource("arn:aws:cognito-idp:us-east-1:123456789012", idp)
+	not match.resource("arn:aws:cognito-idp:us-east-1:123456789012", _idp)
 	not match.resource(
 		"arn:aws:cognito-idp:us-east-1:123456789012:userpool/*",
 		"arn:aws:cognito-idp:us-east-1:123456789012",
@@ -188,28 +188,28 @@ test_resource_patterns_need_every_part_they_name if {
 # Cognito Developer Guide (seed), "Example Policies": identity pool IDs hold a colon inside
 # the resource part, which * and ? in the resource part match.
 
-seed_pool_id := "us-east-1:1a1a1a1a-ffff-1111-9999-12345678"
+_seed_pool_id := "us-east-1:1a1a1a1a-ffff-1111-9999-12345678"
 
-seed_pool_arn := concat("", ["arn:aws:cognito-identity:us-east-1:0123456789:identitypool/", seed_pool_id])
+_seed_pool_arn := concat("", ["arn:aws:cognito-identity:us-east-1:0123456789:identitypool/", _seed_pool_id])
 
-seed_sync_pool := concat("", ["arn:aws:cognito-sync:us-east-1:0123456789:identitypool/", seed_pool_id])
+_seed_sync_pool := concat("", ["arn:aws:cognito-sync:us-east-1:0123456789:identitypool/", _seed_pool_id])
 
 test_resource_seed_restricting_console_access_example if {
-	match.resource(seed_pool_arn, seed_pool_arn)
-	not match.resource(seed_pool_arn, concat("", [seed_pool_arn, "9"]))
-	not match.resource(seed_pool_arn, seed_sync_pool)
-	match.resource(seed_sync_pool, seed_sync_pool)
-	match.resource("arn:aws:cognito-identity:*:*:identitypool/us-east-1:*", seed_pool_arn)
-	match.resource("arn:aws:cognito-identity:us-east-1:0123456789:identitypool/us-east-1?1a1a*", seed_pool_arn)
+	match.resource(_seed_pool_arn, _seed_pool_arn)
+	not match.resource(_seed_pool_arn, concat("", [_seed_pool_arn, "9"]))
+	not match.resource(_seed_pool_arn, _seed_sync_pool)
+	match.resource(_seed_sync_pool, _seed_sync_pool)
+	match.resource("arn:aws:cognito-identity:*:*:identitypool/us-east-1:*", _seed_pool_arn)
+	match.resource("arn:aws:cognito-identity:us-east-1:0123456789:identitypool/us-east-1?1a1a*", _seed_pool_arn)
 }
 
 test_resource_seed_dataset_example if {
-	dataset := concat("", [seed_sync_pool, "/identity/*/dataset/UserProfile"])
-	match.resource(dataset, concat("", [seed_sync_pool, "/identity/us-east-1:0000/dataset/UserProfile"]))
-	not match.resource(dataset, concat("", [seed_sync_pool, "/identity/us-east-1:0000/dataset/Other"]))
-	not match.resource(dataset, concat("", [seed_sync_pool, "/identity/us-east-1:0000"]))
-	not match.resource(dataset, concat("", [seed_sync_pool, "/identity/x/dataset/userprofile"]))
-	not match.resource(dataset, seed_sync_pool)
+	dataset := concat("", [_seed_sync_pool, "/identity/*/dataset/UserProfile"])
+	match.resource(dataset, concat("", [_seed_sync_pool, "/identity/us-east-1:0000/dataset/UserProfile"]))
+	not match.resource(dataset, concat("", [_seed_sync_pool, "/identity/us-east-1:0000/dataset/Other"]))
+	not match.resource(dataset, concat("", [_seed_sync_pool, "/identity/us-east-1:0000"]))
+	not match.resource(dataset, concat("", [_seed_sync_pool, "/identity/x/dataset/userprofile"]))
+	not match.resource(dataset, _seed_sync_pool)
 }
 
 test_resource_metacharacters_are_literal if {
@@ -257,19 +257,19 @@ test_string_like if {
 # (the first * matches "us-east-2:999999999999:store/abc:"); with ArnLike, which matches
 # each colon-delimited part separately, it does not.
 
-doc_arn_pattern := "arn:aws:someservice:*:111122223333:finance/*"
+_doc_arn_pattern := "arn:aws:someservice:*:111122223333:finance/*"
 
-doc_arn_value := "arn:aws:someservice:us-east-2:999999999999:store/abc:111122223333:finance/document.txt"
+_doc_arn_value := "arn:aws:someservice:us-east-2:999999999999:store/abc:111122223333:finance/document.txt"
 
 test_string_like_crosses_colons_where_arn_like_does_not if {
-	match.string_like(doc_arn_pattern, doc_arn_value)
-	not match.arn_like(doc_arn_pattern, doc_arn_value)
+	match.string_like(_doc_arn_pattern, _doc_arn_value)
+	not match.arn_like(_doc_arn_pattern, _doc_arn_value)
 }
 
 # Same section: ArnEquals/ArnLike are case-sensitive, each of the six parts checked
 # separately, each may use * and ?.
 test_arn_like_per_part if {
-	match.arn_like(doc_arn_pattern, "arn:aws:someservice:us-east-2:111122223333:finance/document.txt")
+	match.arn_like(_doc_arn_pattern, "arn:aws:someservice:us-east-2:111122223333:finance/document.txt")
 	match.arn_like("arn:aws:sns:*:123456789012:*", "arn:aws:sns:us-east-1:123456789012:topic")
 	match.arn_like("arn:aws:iam::*:role/*", "arn:aws:iam::123456789012:role/path/name")
 	match.arn_like("arn:aws:iam::12345678901?:role/x", "arn:aws:iam::123456789012:role/x")

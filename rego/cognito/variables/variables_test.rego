@@ -4,17 +4,17 @@ package cognito.variables_test
 
 import data.cognito.variables
 
-sub_key := "cognito-identity.amazonaws.com:sub"
+_sub_key := "cognito-identity.amazonaws.com:sub"
 
-identity_id := "us-east-1:5f4e3d2c-1b0a-4c9d-8e7f-6a5b4c3d2e1f"
+_identity_id := "us-east-1:5f4e3d2c-1b0a-4c9d-8e7f-6a5b4c3d2e1f"
 
-pool_id := "us-east-1:0e8f2bb4-8a42-4b7c-9d4b-1f6a2c3d4e5f"
+_pool_id := "us-east-1:0e8f2bb4-8a42-4b7c-9d4b-1f6a2c3d4e5f"
 
-ctx := {
+_ctx := {
 	"aws:username": "David",
 	"aws:PrincipalTag/team": "yellow",
-	sub_key: identity_id,
-	"cognito-identity.amazonaws.com:aud": pool_id,
+	_sub_key: _identity_id,
+	"cognito-identity.amazonaws.com:aud": _pool_id,
 	"cognito-identity.amazonaws.com:amr": ["authenticated", "graph.facebook.com"],
 	"aws:MultiFactorAuthAge": 3600,
 	"aws:SecureTransport": true,
@@ -30,37 +30,37 @@ ctx := {
 # condition key as a variable."
 
 test_substitute_username if {
-	variables.substitute("arn:aws:iam::account-id:user/${aws:username}", ctx) == "arn:aws:iam::account-id:user/David"
-	variables.substitute("home/${aws:username}/", ctx) == "home/David/"
+	variables.substitute("arn:aws:iam::account-id:user/${aws:username}", _ctx) == "arn:aws:iam::account-id:user/David"
+	variables.substitute("home/${aws:username}/", _ctx) == "home/David/"
 }
 
 test_key_names_are_case_insensitive if {
-	variables.substitute("${AWS:USERNAME}", ctx) == "David"
-	variables.substitute("${aws:principaltag/TEAM}", ctx) == "yellow"
+	variables.substitute("${AWS:USERNAME}", _ctx) == "David"
+	variables.substitute("${aws:principaltag/TEAM}", _ctx) == "yellow"
 	variables.substitute("${aws:username}", {"AWS:UserName": "Adele"}) == "Adele"
 	variables.lookup({"AWS:SourceIp": "203.0.113.1"}, "aws:sourceip") == "203.0.113.1"
 	variables.lookup({"aws:sourceip": "203.0.113.1"}, "AWS:SourceIp") == "203.0.113.1"
 }
 
 test_values_are_case_sensitive if {
-	variables.substitute("${aws:username}", ctx) != "david"
+	variables.substitute("${aws:username}", _ctx) != "david"
 }
 
 test_single_valued_keys_only if {
-	not variables.substitute("${cognito-identity.amazonaws.com:amr}", ctx)
-	variables.substitute("${aws:SourceVpce}", ctx) == "vpce-1a2b3c4d"
-	not variables.value(ctx, "cognito-identity.amazonaws.com:amr")
+	not variables.substitute("${cognito-identity.amazonaws.com:amr}", _ctx)
+	variables.substitute("${aws:SourceVpce}", _ctx) == "vpce-1a2b3c4d"
+	not variables.value(_ctx, "cognito-identity.amazonaws.com:amr")
 }
 
 test_numbers_and_booleans_are_written_as_text if {
-	variables.substitute("${aws:MultiFactorAuthAge}", ctx) == "3600"
-	variables.substitute("${aws:SecureTransport}/${aws:ViaAWSService}", ctx) == "true/false"
+	variables.substitute("${aws:MultiFactorAuthAge}", _ctx) == "3600"
+	variables.substitute("${aws:SecureTransport}/${aws:ViaAWSService}", _ctx) == "true/false"
 }
 
 test_text_without_variables_is_unchanged if {
-	variables.substitute("arn:aws:s3:::bucket/*", ctx) == "arn:aws:s3:::bucket/*"
-	variables.substitute("price$5", ctx) == "price$5"
-	variables.substitute("", ctx) == ""
+	variables.substitute("arn:aws:s3:::bucket/*", _ctx) == "arn:aws:s3:::bucket/*"
+	variables.substitute("price$5", _ctx) == "price$5"
+	variables.substitute("", _ctx) == ""
 	not variables.has_variables("price$5")
 	variables.has_variables("${aws:username}")
 	not variables.has_variables(5)
@@ -72,18 +72,18 @@ test_text_without_variables_is_unchanged if {
 # policy variable with no value will not match any resource."
 
 test_missing_variable_has_no_substitution if {
-	not variables.substitute("home/${aws:PrincipalTag/project}/", ctx)
-	not variables.substitute("${aws:PrincipalTag/empty}", ctx)
+	not variables.substitute("home/${aws:PrincipalTag/project}/", _ctx)
+	not variables.substitute("${aws:PrincipalTag/empty}", _ctx)
 	not variables.substitute("${aws:username}", {})
 }
 
 test_resource_with_missing_variable_matches_nothing if {
-	not variables.resource_matches("arn:aws:s3:::bucket/${aws:PrincipalTag/project}", "arn:aws:s3:::bucket/", ctx)
-	not variables.resource_matches("arn:aws:s3:::bucket/${aws:PrincipalTag/project}*", "arn:aws:s3:::bucket/x", ctx)
+	not variables.resource_matches("arn:aws:s3:::bucket/${aws:PrincipalTag/project}", "arn:aws:s3:::bucket/", _ctx)
+	not variables.resource_matches("arn:aws:s3:::bucket/${aws:PrincipalTag/project}*", "arn:aws:s3:::bucket/x", _ctx)
 	not variables.resource_matches(
 		"arn:aws:s3:::bucket/${aws:PrincipalTag/project}",
 		"arn:aws:s3:::bucket/${aws:PrincipalTag/project}",
-		ctx,
+		_ctx,
 	)
 }
 
@@ -92,58 +92,62 @@ test_resource_with_missing_variable_matches_nothing if {
 # "arn:aws:s3:::mybucket/${aws:username}/*" and "arn:aws:sqs:us-east-2:*:${aws:username}-queue".
 
 test_resource_variable_examples if {
-	variables.resource_matches("arn:aws:s3:::mybucket/${aws:username}/*", "arn:aws:s3:::mybucket/David/notes.txt", ctx)
-	not variables.resource_matches("arn:aws:s3:::mybucket/${aws:username}/*", "arn:aws:s3:::mybucket/Adele/notes.txt", ctx)
+	variables.resource_matches("arn:aws:s3:::mybucket/${aws:username}/*", "arn:aws:s3:::mybucket/David/notes.txt", _ctx)
+	not variables.resource_matches(
+		"arn:aws:s3:::mybucket/${aws:username}/*",
+		"arn:aws:s3:::mybucket/Adele/notes.txt",
+		_ctx,
+	)
 	variables.resource_matches(
 		"arn:aws:sqs:us-east-2:*:${aws:username}-queue",
 		"arn:aws:sqs:us-east-2:123456789012:David-queue",
-		ctx,
+		_ctx,
 	)
 	not variables.resource_matches(
 		"arn:aws:sqs:us-east-2:*:${aws:username}-queue",
 		"arn:aws:sqs:us-east-2:123456789012:Adele-queue",
-		ctx,
+		_ctx,
 	)
-	variables.resource_matches("arn:aws:s3:::bucket/${aws:PrincipalTag/team}", "arn:aws:s3:::bucket/yellow", ctx)
+	variables.resource_matches("arn:aws:s3:::bucket/${aws:PrincipalTag/team}", "arn:aws:s3:::bucket/yellow", _ctx)
 }
 
 test_resource_variable_is_case_sensitive_in_value if {
-	not variables.resource_matches("arn:aws:s3:::mybucket/${aws:username}", "arn:aws:s3:::mybucket/david", ctx)
+	not variables.resource_matches("arn:aws:s3:::mybucket/${aws:username}", "arn:aws:s3:::mybucket/david", _ctx)
 }
 
 test_resource_variables_before_the_fifth_colon_do_not_match if {
-	not variables.resource_matches("arn:aws:iam::${aws:username}:user/x", "arn:aws:iam::David:user/x", ctx)
-	not variables.resource_matches("arn:aws:${aws:username}:us-east-1:1:x", "arn:aws:David:us-east-1:1:x", ctx)
+	not variables.resource_matches("arn:aws:iam::${aws:username}:user/x", "arn:aws:iam::David:user/x", _ctx)
+	not variables.resource_matches("arn:aws:${aws:username}:us-east-1:1:x", "arn:aws:David:us-east-1:1:x", _ctx)
 }
 
 # Cognito Developer Guide, "IAM roles" (identity pools), access policy examples: a user's
 # own Cognito Sync data and S3 prefix by ${cognito-identity.amazonaws.com:aud} and
 # ${cognito-identity.amazonaws.com:sub}; the identity pool ID and identity ID hold a colon.
 
-sync_pools := "arn:aws:cognito-sync:us-east-1:123456789012:identitypool/"
+_sync_pools := "arn:aws:cognito-sync:us-east-1:123456789012:identitypool/"
 
-own_sync_data := concat("", [
-	sync_pools, "${cognito-identity.amazonaws.com:aud}",
+_own_sync_data := concat("", [
+	_sync_pools, "${cognito-identity.amazonaws.com:aud}",
 	"/identity/${cognito-identity.amazonaws.com:sub}/*",
 ])
 
 test_cognito_sync_own_data_example if {
-	own := concat("", [sync_pools, pool_id, "/identity/", identity_id, "/dataset/UserProfile"])
-	variables.resource_matches(own_sync_data, own, ctx)
+	own := concat("", [_sync_pools, _pool_id, "/identity/", _identity_id, "/dataset/UserProfile"])
+	variables.resource_matches(_own_sync_data, own, _ctx)
 	other_id := "us-east-1:00000000-0000-0000-0000-000000000000"
-	other := concat("", [sync_pools, pool_id, "/identity/", other_id, "/dataset/UserProfile"])
-	not variables.resource_matches(own_sync_data, other, ctx)
-	not variables.resource_matches(own_sync_data, own, {sub_key: identity_id})
+	other := concat("", [_sync_pools, _pool_id, "/identity/", other_id, "/dataset/UserProfile"])
+	not variables.resource_matches(_own_sync_data, other, _ctx)
+	not variables.resource_matches(_own_sync_data, own, {_sub_key: _identity_id})
 }
 
 test_s3_per_identity_prefix_example if {
 	variables.resource_matches(
 		"arn:aws:s3:::mybucket/${cognito-identity.amazonaws.com:sub}/*",
-		concat("", ["arn:aws:s3:::mybucket/", identity_id, "/photo.jpg"]),
-		ctx,
+		concat("", ["arn:aws:s3:::mybucket/", _identity_id, "/photo.jpg"]),
+		_ctx,
 	)
-	regex.match(variables.like_regex("${cognito-identity.amazonaws.com:sub}/*", ctx), concat("", [identity_id, "/a/b"]))
-	not regex.match(variables.like_regex("${cognito-identity.amazonaws.com:sub}/*", ctx), "us-east-1:other/a")
+	regex.match(variables.like_regex("${cognito-identity.amazonaws.com:sub}/*", _ctx), concat("", [_identity_id, "/a/b"]))
+	not regex.match(variables.like_regex("${cognito-identity.amazonaws.com:sub}/*", _ctx), "us-east-1:other/a")
 }
 
 # Same page, section "Special characters": ${*} for an asterisk, ${?} for a question mark,
@@ -202,21 +206,25 @@ test_substitution_happens_once if {
 		"${aws:username}",
 		{"aws:username": "${aws:PrincipalTag/team}", "aws:PrincipalTag/team": "x"},
 	) == "${aws:PrincipalTag/team}"
-	variables.substitute("${aws:PrincipalTag/none, '${aws:username}'}", ctx) == "${aws:username}"
+	variables.substitute("${aws:PrincipalTag/none, '${aws:username}'}", _ctx) == "${aws:username}"
 }
 
 # Same page, section "Specifying default values": "${aws:PrincipalTag/team, 'company-wide'}"
 # gives the team tag's value, or "company-wide" for principals without the tag.
 
-default_resource := "arn:aws:s3:::DOC-EXAMPLE-BUCKET-${aws:PrincipalTag/team, 'company-wide'}"
+_default_resource := "arn:aws:s3:::DOC-EXAMPLE-BUCKET-${aws:PrincipalTag/team, 'company-wide'}"
 
 test_default_value_example if {
-	variables.resource_matches(default_resource, "arn:aws:s3:::DOC-EXAMPLE-BUCKET-yellow", ctx)
-	not variables.resource_matches(default_resource, "arn:aws:s3:::DOC-EXAMPLE-BUCKET-company-wide", ctx)
-	variables.resource_matches(default_resource, "arn:aws:s3:::DOC-EXAMPLE-BUCKET-company-wide", {"aws:username": "David"})
-	not variables.resource_matches(default_resource, "arn:aws:s3:::DOC-EXAMPLE-BUCKET-yellow", {})
-	variables.substitute("${aws:PrincipalTag/project, 'none'}", ctx) == "none"
-	variables.substitute("${aws:username, 'guest'}", ctx) == "David"
+	variables.resource_matches(_default_resource, "arn:aws:s3:::DOC-EXAMPLE-BUCKET-yellow", _ctx)
+	not variables.resource_matches(_default_resource, "arn:aws:s3:::DOC-EXAMPLE-BUCKET-company-wide", _ctx)
+	variables.resource_matches(
+		_default_resource,
+		"arn:aws:s3:::DOC-EXAMPLE-BUCKET-company-wide",
+		{"aws:username": "David"},
+	)
+	not variables.resource_matches(_default_resource, "arn:aws:s3:::DOC-EXAMPLE-BUCKET-yellow", {})
+	variables.substitute("${aws:PrincipalTag/project, 'none'}", _ctx) == "none"
+	variables.substitute("${aws:username, 'guest'}", _ctx) == "David"
 }
 
 test_default_value_is_literal_and_may_hold_quotes_and_braces if {
@@ -229,7 +237,7 @@ test_default_value_is_literal_and_may_hold_quotes_and_braces if {
 }
 
 test_default_applies_to_multivalued_keys if {
-	variables.substitute("${cognito-identity.amazonaws.com:amr, 'none'}", ctx) == "none"
+	variables.substitute("${cognito-identity.amazonaws.com:amr, 'none'}", _ctx) == "none"
 }
 
 # IAM Access Analyzer policy check reference: "Error – Missing brace in variable", "Error –
@@ -237,40 +245,40 @@ test_default_applies_to_multivalued_keys if {
 # variable". Errors are policy lines that prevent the policy from functioning ("Validating
 # IAM policies": Errors), so such a variable is reported and never matches.
 
-codes(s) := {e.code | some e in variables.errors(s)}
+_codes(s) := {e.code | some e in variables.errors(s)}
 
 test_errors_of_well_formed_text if {
-	codes("arn:aws:s3:::b/${aws:username}/${*}${?}${$}") == set()
-	codes("${aws:PrincipalTag/team, 'company-wide'}") == set()
-	codes("no variables, $ alone") == set()
-	codes(42) == set()
+	_codes("arn:aws:s3:::b/${aws:username}/${*}${?}${$}") == set()
+	_codes("${aws:PrincipalTag/team, 'company-wide'}") == set()
+	_codes("no variables, $ alone") == set()
+	_codes(42) == set()
 }
 
 test_missing_brace if {
-	codes("home/${aws:username") == {"missing_brace"}
-	not variables.substitute("home/${aws:username", ctx)
-	not variables.resource_matches("arn:aws:s3:::b/${aws:username", "arn:aws:s3:::b/${aws:username", ctx)
-	not variables.string_like("${aws:username", "${aws:username", ctx)
+	_codes("home/${aws:username") == {"missing_brace"}
+	not variables.substitute("home/${aws:username", _ctx)
+	not variables.resource_matches("arn:aws:s3:::b/${aws:username", "arn:aws:s3:::b/${aws:username", _ctx)
+	not variables.string_like("${aws:username", "${aws:username", _ctx)
 }
 
 test_missing_quote if {
-	codes("${aws:PrincipalTag/team, company-wide}") == {"missing_quote"}
-	codes("${aws:PrincipalTag/team, 'company-wide}") == {"missing_quote"}
-	not variables.substitute("${aws:PrincipalTag/nope, company-wide}", ctx)
-	not variables.substitute("${aws:PrincipalTag/nope, 'company-wide}", ctx)
+	_codes("${aws:PrincipalTag/team, company-wide}") == {"missing_quote"}
+	_codes("${aws:PrincipalTag/team, 'company-wide}") == {"missing_quote"}
+	not variables.substitute("${aws:PrincipalTag/nope, company-wide}", _ctx)
+	not variables.substitute("${aws:PrincipalTag/nope, 'company-wide}", _ctx)
 }
 
 test_unsupported_space if {
-	codes("${ aws:username}") == {"unsupported_space"}
-	codes("${aws:username }") == {"unsupported_space"}
-	codes("${aws:username , 'x'}") == {"unsupported_space"}
-	not variables.substitute("${ aws:username}", ctx)
+	_codes("${ aws:username}") == {"unsupported_space"}
+	_codes("${aws:username }") == {"unsupported_space"}
+	_codes("${aws:username , 'x'}") == {"unsupported_space"}
+	not variables.substitute("${ aws:username}", _ctx)
 }
 
 test_empty_variable if {
-	codes("${}") == {"empty_variable"}
-	codes("${ }") == {"empty_variable"}
-	not variables.substitute("${}", ctx)
+	_codes("${}") == {"empty_variable"}
+	_codes("${ }") == {"empty_variable"}
+	not variables.substitute("${}", _ctx)
 }
 
 test_error_messages_name_the_variable if {
@@ -281,8 +289,8 @@ test_error_messages_name_the_variable if {
 # IAM User Guide, "Condition operators", section "Amazon Resource Name (ARN) condition
 # operators": ArnLike matches each part separately; policy variables may be used.
 test_arn_like_with_variables_anywhere if {
-	variables.arn_like("arn:aws:iam::*:user/${aws:username}", "arn:aws:iam::123456789012:user/David", ctx)
-	not variables.arn_like("arn:aws:iam::*:user/${aws:username}", "arn:aws:iam::123456789012:user/Adele", ctx)
+	variables.arn_like("arn:aws:iam::*:user/${aws:username}", "arn:aws:iam::123456789012:user/David", _ctx)
+	not variables.arn_like("arn:aws:iam::*:user/${aws:username}", "arn:aws:iam::123456789012:user/Adele", _ctx)
 	variables.arn_like(
 		"arn:aws:iam::${aws:PrincipalAccount}:role/*",
 		"arn:aws:iam::123456789012:role/r",
@@ -295,28 +303,28 @@ test_arn_like_with_variables_anywhere if {
 	)
 	not variables.arn_like("arn:aws:iam::${aws:PrincipalAccount}:role/*", "arn:aws:iam::123456789012:role/r", {})
 	variables.arn_like("arn:aws:iam::*:role/x", "arn:aws:iam::1:role/x", {})
-	not variables.arn_like("arn:aws:iam::*:user/${aws:username}", 7, ctx)
+	not variables.arn_like("arn:aws:iam::*:user/${aws:username}", 7, _ctx)
 	not variables.arn_like(
 		"arn:aws:someservice:*:${aws:username}:finance/*",
 		"arn:aws:someservice:us-east-2:9:store/abc:David:finance/d",
-		ctx,
+		_ctx,
 	)
 }
 
 test_string_like_rejects_non_strings if {
-	not variables.string_like("${aws:username}", 7, ctx)
-	not variables.string_like(7, "7", ctx)
+	not variables.string_like("${aws:username}", 7, _ctx)
+	not variables.string_like(7, "7", _ctx)
 }
 
 # Paths through the fragment reader: wildcards, "?" and colons beside variables, and a
 # lone "$" (literal text) in a pattern.
 test_wildcards_and_colons_beside_variables if {
-	variables.substitute("${aws:username}:*?", ctx) == "David:*?"
-	variables.string_like("${aws:username}:?x*", "David:1xyz", ctx)
-	not variables.string_like("${aws:username}:?x*", "David:xyz", ctx)
-	variables.resource_matches("arn:aws:svc$:us-east-1:*", "arn:aws:svc$:us-east-1:123456789012:thing/x", ctx)
-	not variables.resource_matches("arn:aws:svc$:us-east-1:*", "arn:aws:svc:us-east-1:123456789012:thing/x", ctx)
-	variables.resource_matches("arn:aws:svc$:us-east-1:1:a/*", "arn:aws:svc$:us-east-1:1:a/b:c", ctx)
+	variables.substitute("${aws:username}:*?", _ctx) == "David:*?"
+	variables.string_like("${aws:username}:?x*", "David:1xyz", _ctx)
+	not variables.string_like("${aws:username}:?x*", "David:xyz", _ctx)
+	variables.resource_matches("arn:aws:svc$:us-east-1:*", "arn:aws:svc$:us-east-1:123456789012:thing/x", _ctx)
+	not variables.resource_matches("arn:aws:svc$:us-east-1:*", "arn:aws:svc:us-east-1:123456789012:thing/x", _ctx)
+	variables.resource_matches("arn:aws:svc$:us-east-1:1:a/*", "arn:aws:svc$:us-east-1:1:a/b:c", _ctx)
 }
 
 test_resource_matches_without_variables_uses_plain_matching if {
@@ -327,24 +335,24 @@ test_resource_matches_without_variables_uses_plain_matching if {
 		{},
 	)
 	not variables.resource_matches(["*"], "arn:aws:s3:::b", {})
-	not variables.resource_matches("arn:aws:s3:::b/${aws:username}", 5, ctx)
+	not variables.resource_matches("arn:aws:s3:::b/${aws:username}", 5, _ctx)
 }
 
 test_trailing_star_crosses_colons_with_variables if {
 	variables.resource_matches(
 		"arn:aws:cognito-idp:*:*:userpool/${aws:PrincipalTag/team}",
 		"arn:aws:cognito-idp:us-east-1:123456789012:userpool/yellow",
-		ctx,
+		_ctx,
 	)
 	variables.resource_matches(
 		"arn:aws:cognito-idp:us-east-?:*:userpool/${aws:PrincipalTag/team}",
 		"arn:aws:cognito-idp:us-east-1:123456789012:userpool/yellow",
-		ctx,
+		_ctx,
 	)
 	not variables.resource_matches(
 		"arn:aws:cognito-idp:us-*-1:123456789012:userpool/${aws:PrincipalTag/team}",
 		"arn:aws:cognito-idp:us-east:1-1:123456789012:userpool/yellow",
-		ctx,
+		_ctx,
 	)
-	variables.resource_matches("arn:aws:cognito-idp:us-east-1:${*}", "arn:aws:cognito-idp:us-east-1:*", ctx) == false
+	variables.resource_matches("arn:aws:cognito-idp:us-east-1:${*}", "arn:aws:cognito-idp:us-east-1:*", _ctx) == false
 }
