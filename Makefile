@@ -10,10 +10,11 @@ REGAL := .tools/bin/regal
 REGO_PATHS := rego bundles/data
 COVERAGE_MIN := 95
 
-.PHONY: help tools venv demo bench test fmt fmt-check check lint rego-test py-lint py-test bundle catalog clean
+.PHONY: help tools venv demo bench test fmt fmt-check check lint rego-test py-lint py-test wheel-check \
+	typecheck bundle catalog clean
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 tools: ## build the pinned OPA and Regal from source into .tools/bin (once)
 	@./scripts/install-tools.sh
@@ -62,9 +63,15 @@ py-lint: venv
 py-test: venv tools
 	@echo "== pytest"; $(VENV)/bin/pytest
 
-test: tools venv ## every check: opa fmt, opa check, regal lint, opa test + coverage, ruff, pytest
+wheel-check: tools ## build the sdist and wheel, install the wheel in its own venv, use it from outside
+	@echo "== wheel check"; PYTHON=$(PYTHON) ./scripts/check-wheel.sh
+
+typecheck: venv ## mypy --strict over the package
+	@echo "== mypy --strict"; $(VENV)/bin/mypy --strict pycognito_opa
+
+test: tools venv ## every check: opa fmt, opa check, regal lint, opa test + coverage, ruff, pytest, wheel
 	@mkdir -p build
-	@$(MAKE) --no-print-directory fmt-check check lint rego-test py-lint py-test
+	@$(MAKE) --no-print-directory fmt-check check lint rego-test py-lint py-test wheel-check
 
 clean: ## remove built bundles and caches (keeps .tools and .venv)
-	rm -rf build .pytest_cache .ruff_cache .hypothesis
+	rm -rf build dist .pytest_cache .ruff_cache .hypothesis .mypy_cache
