@@ -133,8 +133,8 @@ def test_signed_build_and_inspect(policies: Path, tmp_path: Path, keys: tuple[Pa
     assert report["principals"] == sorted([ADMIN_ROLE, READER_ROLE])
     assert "cognito/store/principals" in report["data_paths"]
     assert "system.authz" in report["packages"]
-    # Every file except the signature itself is covered by the signature.
-    assert report["signed_files"] == len(report["files"]) - 1
+    # The signature covers every policy and data file OPA lists, and the .manifest.
+    assert report["signed_files"] == len(report["files"]) + 1
 
     text = cli("bundle", "inspect", str(out))
     assert text.returncode == 0

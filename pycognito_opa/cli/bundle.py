@@ -11,6 +11,7 @@ from pathlib import Path
 from .. import _paths
 from .._estate import load_estate, managed_policy_names
 from ..bundle import BundleReport, build_bundle, inspect_bundle
+from ..bundle._inspect import INSPECT_MEMORY_BYTES, INSPECT_TIMEOUT_SECONDS, MAX_BUNDLE_BYTES
 from ..errors import InputFileError
 from ..fleet.server import BundleServer
 from ..fleet.sidecar import parse_addr
@@ -18,6 +19,7 @@ from ._common import EXIT_FINDINGS, EXIT_OK, add_key_args, emit, print_json, unt
 
 DEFAULT_BUNDLE_OUT = "build/bundles/bundle.tar.gz"
 DEFAULT_SERVER_ADDR = "127.0.0.1:8282"
+_MIB = 1024 * 1024
 
 
 # bundle build ---------------------------------------------------------------------------------
@@ -70,7 +72,13 @@ def _render_report(report: BundleReport) -> str:
     if report.signature == "unsigned":
         signature = "unsigned"
     else:
-        detail = f"{report.algorithm}, key id {report.key_id}, {report.signed_files} files"
+        detail = ", ".join(
+            [
+                report.algorithm or "algorithm unknown",
+                f"key id {report.key_id}" if report.key_id else "no key id",
+                f"{report.signed_files} files",
+            ]
+        )
         signature = f"{report.signature} ({detail})"
         if report.signature == "not verified":
             signature += "; give --verification-key PUBLIC.pem to verify it"
@@ -82,15 +90,18 @@ def _render_report(report: BundleReport) -> str:
     ]
     if report.signature_error:
         lines.append(("reason", report.signature_error))
-    lines += [
-        ("packages", ", ".join(report.packages) or "none"),
-        ("data", ", ".join(report.data_paths) or "none"),
-        (
-            "principals",
-            f"{len(report.principals)}" + "".join(f"\n  {p}" for p in report.principals),
-        ),
-        ("files", f"{len(report.files)}" + "".join(f"\n  {n} ({s})" for n, s in report.files)),
-    ]
+    lines.append(("packages", ", ".join(report.packages) or "none"))
+    if report.data_error:
+        lines.append(("data", f"OPA cannot load the bundle's data: {report.data_error}"))
+    else:
+        lines += [
+            ("data", ", ".join(report.data_paths) or "none"),
+            (
+                "principals",
+                f"{len(report.principals)}" + "".join(f"\n  {p}" for p in report.principals),
+            ),
+        ]
+    lines.append(("files", f"{len(report.files)}" + "".join(f"\n  {n}" for n in report.files)))
     return "\n".join(f"{k:<11}{v}" for k, v in lines)
 
 
@@ -176,7 +187,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="show a bundle's revision, roots, signature and contents",
         description=(
             "Show revision, roots, signature (unsigned, not verified, valid or invalid with "
-            "OPA's reason), packages, data, principals and files. Exit 1 when "
+            "OPA's reason), packages, data, principals and policy and data files, all as OPA "
+            "reads them (opa inspect, opa eval; OPA verifies the signature). A file opa "
+            "inspect refuses is bad input (exit 2, OPA's reason), and so is one larger than "
+            f"{MAX_BUNDLE_BYTES // _MIB} MiB or that OPA cannot read within "
+            f"{INSPECT_TIMEOUT_SECONDS:g} s and {INSPECT_MEMORY_BYTES // _MIB} MiB of memory. "
+            "Exit 1 when "
             "--verification-key is given and the signature does not verify."
         ),
     )
