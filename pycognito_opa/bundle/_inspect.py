@@ -118,7 +118,14 @@ def _bundle_file(bundle: str | os.PathLike[str]) -> tuple[Path, int]:
 
 
 def _reason(proc: subprocess.CompletedProcess[str]) -> str:
+    """OPA's reason for failing: its message, or the messages of the errors `opa eval
+    --format json` prints as JSON; cut to MAX_REASON_CHARS."""
     text = opa_message(proc)
+    try:
+        errors = json.loads(text)["errors"]
+        text = "; ".join(e["message"].removeprefix("loading error: ") for e in errors)
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
+        pass  # not OPA's JSON errors: its message as it is
     return text if len(text) <= MAX_REASON_CHARS else text[: MAX_REASON_CHARS - 3] + "..."
 
 

@@ -15,10 +15,11 @@ BUILD_TIMEOUT_SECONDS = 300.0
 
 _MIB = 1024 * 1024
 
-# Go's runtime says one of these on stderr (and exits 2) when an allocation is refused.
-_OUT_OF_MEMORY = re.compile(
-    r"^fatal error: .*(out of memory|cannot allocate memory|failed to reserve)", re.MULTILINE
-)
+# How Go's runtime ends a process (exit status 2, a goroutine dump on stderr): a refused
+# allocation is "fatal error: runtime: out of memory" (or "cannot allocate memory", "failed to
+# reserve ..."), and under a memory limit the garbage collector also dies of SIGSEGV when one
+# of its own allocations is refused.
+_GO_CRASH = re.compile(r"\A(fatal error: |panic: |SIGSEGV: |SIGBUS: |unexpected fault address)")
 
 # `ulimit -d` caps the process's data segment (RLIMIT_DATA), which on Linux counts the
 # private writable memory Go's heap is made of: OPA's peak RSS stays under it, and an
@@ -72,11 +73,21 @@ def run_opa(
     if memory_bytes is not None:
         if proc.returncode == _NO_LIMIT_STATUS:
             raise BundleError(f"cannot limit OPA's memory: {proc.stderr.strip()}")
-        if proc.returncode != 0 and _OUT_OF_MEMORY.search(proc.stderr):
+        crash = go_crash(proc)
+        if crash is not None and not crash.startswith("panic: "):
             raise OpaLimitError(
-                f"`opa {_verb(cmd)}` needed more than {memory_bytes // _MIB} MiB of memory"
+                f"`opa {_verb(cmd)}` was stopped at its {memory_bytes // _MIB} MiB memory "
+                f"limit (Go runtime: {crash})"
             )
     return proc
+
+
+def go_crash(proc: subprocess.CompletedProcess[str]) -> str | None:
+    """The first line of Go's message when the process died of a Go runtime crash or panic
+    (the goroutine dump after it is of no use to a reader)."""
+    if proc.returncode == 0 or not _GO_CRASH.match(proc.stderr):
+        return None
+    return proc.stderr.split("\n", 1)[0].strip()
 
 
 def _verb(cmd: list[str]) -> str:
@@ -84,4 +95,7 @@ def _verb(cmd: list[str]) -> str:
 
 
 def opa_message(proc: subprocess.CompletedProcess[str]) -> str:
+    crash = go_crash(proc)
+    if crash is not None:
+        return f"OPA crashed: {crash}"
     return (proc.stderr or proc.stdout).strip().removeprefix("error: ")
