@@ -20,7 +20,19 @@ DECISION_PATH = "cognito/authz/decision"
 DECISIONS_PATH = "cognito/authz/decisions"
 
 
+# How long one query may take: DEFAULT_TIMEOUT for a single request, plus PER_REQUEST_SECONDS for
+# every request of a batch query. Measured on 2 busy cores: a 10,000-request batch, split into two
+# concurrent queries of 5,000, took 9.7-11.5 s, about 2 ms per request and query; 5 ms leaves a
+# margin of 2.5 (a 5,000-request query may take 10 + 25 s). The Rego limits bound what one valid
+# request can cost (README, "Limits"), so a query's time scales with its number of requests.
 DEFAULT_TIMEOUT = 10.0
+PER_REQUEST_SECONDS = 0.005
+
+# The largest body the client sends in one query, and the largest OPA reads (its
+# server.decoding.max_length and gzip.max_length: see _process.opa_limits). A batch is split
+# into queries of at most this size; one request of the maximum size (1 MiB) always fits.
+MAX_QUERY_BYTES = 1024 * 1024 + 1024
+_ENVELOPE = len(b'{"input":{"requests":[]}}')
 
 # A batch is split into concurrent queries only when each part keeps at least this many
 # requests: below that, the extra round trip costs about what the second core saves
@@ -39,12 +51,42 @@ class Limits:
 
     A request larger than `max_request_bytes` of JSON, nested deeper than `max_depth`, or a batch
     of more than `max_batch` requests is a RequestError. Real IAM policies are at most a few levels
-    deep and 10 KB (managed policies 6 KB), so the defaults leave a wide margin.
+    deep and 10 KB (managed policies 6 KB), so the defaults leave a wide margin. A batch is sent
+    in queries of at most `query_bytes` (`max_query_bytes`, default MAX_QUERY_BYTES, and never
+    less than one request of the maximum size); an OPA the Engine starts reads no more (its
+    server.decoding limits, see _process.opa_limits).
     """
 
     max_request_bytes: int = 1024 * 1024
     max_batch: int = 10_000
     max_depth: int = 32
+    max_query_bytes: int | None = None
+
+    def __post_init__(self) -> None:
+        if min(self.max_request_bytes, self.max_batch, self.max_depth) < 1:
+            raise ValueError("every limit must be at least 1")
+        if self.max_query_bytes is not None and self.max_query_bytes < self.query_floor:
+            raise ValueError("max_query_bytes must leave room for one request of the maximum size")
+
+    @property
+    def query_floor(self) -> int:
+        """The smallest query body that holds one request of the maximum size."""
+        return self.max_request_bytes + _ENVELOPE
+
+    @property
+    def query_bytes(self) -> int:
+        """The largest query body the client sends (and an OPA the Engine starts reads)."""
+        if self.max_query_bytes is not None:
+            return self.max_query_bytes
+        return max(MAX_QUERY_BYTES, self.query_floor)
+
+
+def _children(item: Any, path: str) -> list[tuple[Any, str]]:
+    if isinstance(item, Mapping):
+        return [(v, f"{path}.{k}") for k, v in item.items()]
+    if isinstance(item, list | tuple):
+        return [(v, f"{path}[{i}]") for i, v in enumerate(item)]
+    return []
 
 
 def _depth_exceeds(value: Any, limit: int) -> bool:
@@ -64,6 +106,23 @@ def _depth_exceeds(value: Any, limit: int) -> bool:
     return False
 
 
+def _unserialisable(value: Any, where: str) -> str:
+    """The place of the first value json.dumps refuses (only called after it refused one)."""
+    stack = [(value, where)]
+    while stack:
+        item, path = stack.pop()
+        if isinstance(item, Mapping) and any(not isinstance(k, str | int | float) for k in item):
+            return f"{path} has a key that is not a string"
+        children = _children(item, path)
+        if not children:
+            try:
+                json.dumps(item, allow_nan=False)
+            except (TypeError, ValueError):
+                return path
+        stack.extend(reversed(children))
+    return where
+
+
 def encode(value: Any, where: str = "request", limits: Limits | None = None) -> bytes:
     """JSON bytes of `value`, within `limits`; a RequestError says what is wrong and where."""
     limits = limits or Limits()
@@ -72,7 +131,9 @@ def encode(value: Any, where: str = "request", limits: Limits | None = None) -> 
     try:
         data = json.dumps(value, allow_nan=False, separators=(",", ":")).encode()
     except (TypeError, ValueError) as exc:
-        raise RequestError(f"{where} is not JSON-serialisable: {exc}") from exc
+        # An integer of more than sys.get_int_max_str_digits() digits, NaN, a set, ...
+        place = _unserialisable(value, where)
+        raise RequestError(f"{place} is not JSON-serialisable: {exc}") from exc
     if len(data) > limits.max_request_bytes:
         raise RequestError(
             f"{where} is {len(data)} bytes of JSON, over the limit of {limits.max_request_bytes}"
@@ -92,12 +153,15 @@ class OpaClient:
 
     Keeps one persistent HTTP/1.1 connection per thread (the standard library's http.client: a
     fraction of the per-call cost of a general-purpose HTTP library), so it is safe to share
-    between threads. `timeout` bounds each query: when it passes, the connection is closed and
-    OPA cancels the evaluation (OPA stops evaluating a query whose HTTP request is gone).
+    between threads. `timeout` bounds each query (a batch query gets PER_REQUEST_SECONDS more
+    per request): when it passes, the connection is closed and OPA cancels the evaluation (OPA
+    stops evaluating a query whose HTTP request is gone, at its next evaluation step; the Rego
+    limits keep every step short).
 
     OPA evaluates one query on one core, so `decide_many` splits a large batch into up to
     `parallelism` consecutive parts of at least MIN_PART requests, sends them at once on
-    separate connections and joins the answers in order; `parallelism=1` keeps one query.
+    separate connections and joins the answers in order; `parallelism=1` keeps one query. A part
+    larger than `limits.query_bytes` is split further (OPA would refuse it).
     """
 
     def __init__(
@@ -149,11 +213,21 @@ class OpaClient:
                 if conn in self._connections:
                     self._connections.remove(conn)
 
-    def _exchange(self, method: str, target: str, body: bytes | None) -> tuple[int, bytes]:
+    def query_timeout(self, requests: int = 1) -> float:
+        """How long a query of `requests` requests may take."""
+        return self.timeout + PER_REQUEST_SECONDS * max(0, requests - 1)
+
+    def _exchange(
+        self, method: str, target: str, body: bytes | None, timeout: float | None = None
+    ) -> tuple[int, bytes]:
         # A kept-alive connection the server has closed fails on first use: retry once on a new
         # one (decision queries are idempotent). A new connection that fails is a real failure.
+        limit = self.timeout if timeout is None else timeout
         while True:
             conn, fresh = self._connection()
+            conn.timeout = limit
+            if conn.sock is not None:
+                conn.sock.settimeout(limit)
             try:
                 conn.request(method, target, body=body, headers=self._headers)
                 resp = conn.getresponse()
@@ -161,7 +235,7 @@ class OpaClient:
             except TimeoutError as exc:
                 self._drop_connection()
                 raise OpaQueryError(
-                    f"OPA at {self.url} did not answer within {self.timeout:g} s; the query was "
+                    f"OPA at {self.url} did not answer within {limit:g} s; the query was "
                     "cancelled (split the batch or raise the timeout)"
                 ) from exc
             except (OSError, http.client.HTTPException) as exc:
@@ -173,8 +247,8 @@ class OpaClient:
         """POST /v1/data/<path> with `input_value`; return the `result` (raise if undefined)."""
         return self._post(path, b'{"input":' + encode(input_value, "input", self.limits) + b"}")
 
-    def _post(self, path: str, body: bytes) -> Any:
-        status, data = self._exchange("POST", f"{self._prefix}/v1/data/{path}", body)
+    def _post(self, path: str, body: bytes, timeout: float | None = None) -> Any:
+        status, data = self._exchange("POST", f"{self._prefix}/v1/data/{path}", body, timeout)
         if status != 200:
             text = data.decode("utf-8", "replace").strip()[:500]
             raise OpaQueryError(f"OPA answered {status} for /v1/data/{path}: {text}")
@@ -205,8 +279,8 @@ class OpaClient:
         if not encoded:
             return []
         parts = self._split(encoded)
-        if len(parts) == 1:
-            raw = self._decisions(parts[0])
+        if len(parts) == 1 or self.parallelism == 1:
+            raw = [r for part in parts for r in self._decisions(part)]
         else:
             # This thread sends the first part itself while the pool sends the others.
             rest = [self._executor().submit(self._decisions, part) for part in parts[1:]]
@@ -219,15 +293,33 @@ class OpaClient:
         return [Decision.from_dict(r) for r in raw]
 
     def _split(self, encoded: list[bytes]) -> list[list[bytes]]:
-        """Consecutive parts of the batch, as even as possible, each of at least MIN_PART."""
+        """Consecutive parts of the batch, as even as possible, each of at least MIN_PART, and
+        each a query body of at most limits.query_bytes."""
         n = min(self.parallelism, max(1, len(encoded) // MIN_PART))
         size, extra = divmod(len(encoded), n)
         bounds = [i * size + min(i, extra) for i in range(n + 1)]
-        return [encoded[bounds[i] : bounds[i + 1]] for i in range(n)]
+        parts: list[list[bytes]] = []
+        for i in range(n):
+            parts += self._by_bytes(encoded[bounds[i] : bounds[i + 1]])
+        return parts
+
+    def _by_bytes(self, part: list[bytes]) -> list[list[bytes]]:
+        """`part` cut into consecutive runs whose query bodies fit limits.query_bytes."""
+        room = self.limits.query_bytes - _ENVELOPE
+        runs: list[list[bytes]] = [[]]
+        used = 0
+        for item in part:
+            cost = len(item) + 1  # the comma
+            if runs[-1] and used + cost > room:
+                runs.append([])
+                used = 0
+            runs[-1].append(item)
+            used += cost
+        return runs
 
     def _decisions(self, encoded: list[bytes]) -> list[Any]:
         body = b'{"input":{"requests":[' + b",".join(encoded) + b"]}}"
-        raw = self._post(DECISIONS_PATH, body)
+        raw = self._post(DECISIONS_PATH, body, self.query_timeout(len(encoded)))
         if not isinstance(raw, list) or len(raw) != len(encoded):
             raise OpaQueryError("OPA returned a different number of decisions than requests")
         return raw

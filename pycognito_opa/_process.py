@@ -9,15 +9,17 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import IO
+from typing import IO, Any
 
 import requests
 
 from . import _paths
+from ._client import MAX_QUERY_BYTES
 from .errors import OpaStartError
 
 LOOPBACK = "127.0.0.1"
@@ -31,14 +33,27 @@ def free_port(host: str = LOOPBACK) -> int:
         return int(sock.getsockname()[1])
 
 
-def _die_with_parent() -> None:  # pragma: no cover - runs in the child before exec
-    """Ask Linux to stop OPA if this Python process dies without cleaning up (kill -9)."""
-    if sys.platform.startswith("linux"):
-        import ctypes
+def _parent_death_signal() -> Callable[[], None] | None:
+    """A function that asks Linux to kill the calling child when its parent thread dies.
 
-        pr_set_pdeathsig = 1
-        with contextlib.suppress(OSError, AttributeError):
-            ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+    Resolved here, in the parent: the child runs it between fork and exec, where importing a
+    module or taking a lock another thread held at fork time could deadlock.
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    import ctypes
+
+    try:
+        prctl = ctypes.CDLL("libc.so.6", use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+    pr_set_pdeathsig = 1
+    kill = int(signal.SIGKILL)
+
+    def die_with_parent() -> None:  # pragma: no cover - runs in the child before exec
+        prctl(pr_set_pdeathsig, kill)
+
+    return die_with_parent
 
 
 # Go's garbage collector runs when the heap has grown by GOGC percent. OPA allocates heavily
@@ -47,16 +62,99 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child before e
 # the environment wins.
 DEFAULT_GOGC = "400"
 
+# GOGC=400 lets garbage grow to five times the live heap before Go collects it: after a few
+# hostile 1 MiB bodies (a million tiny JSON values each, refused or not) OPA held 836 MiB.
+# Go's soft memory limit makes it collect earlier once the heap nears it (measured: 229 MiB
+# after the same bodies with 200 MiB), and leaves GOGC's speed-up intact below it. A
+# GOMEMLIMIT set in the environment wins (a very large estate may need more).
+DEFAULT_GOMEMLIMIT = "512MiB"
+
 # OPA keeps every regular expression it compiles in an inter-query cache, unbounded by
 # default; policy wildcards become expressions, so requests with ever-new patterns would grow
-# it without end. This bounds it.
+# it without end. This bounds its entries; the Rego limits (package cognito.limits) bound each
+# entry: a pattern is at most 2,048 characters (4,096 with its policy variables substituted),
+# its expression at most 5 characters per pattern character, and Go's compiled program takes
+# at most about 120 bytes per expression character (measured, tests/test_hostile.py), so one
+# entry is at most about 2.5 MiB and the cache at most REGEX_CACHE_ENTRIES x 2.5 MiB = 2.5 GiB
+# in theory; a request's own patterns are far smaller in practice (see README, "Limits").
 REGEX_CACHE_ENTRIES = 10_000
+
+# Request bodies OPA reads (server.decoding): at most MAX_BODY_BYTES as sent, and at most as
+# many once gzip-inflated. A decision client never sends more in one query (it splits batches);
+# an OPA started for the analyses (lint, what-can, ...) reads what their larger limits allow.
+MAX_BODY_BYTES = MAX_QUERY_BYTES
+
+
+def opa_limits(max_body_bytes: int = MAX_BODY_BYTES) -> dict[str, Any]:
+    """The OPA configuration that bounds what a caller can make OPA hold: request bodies
+    (plain and gzip-inflated) and the compiled-regex cache. Every OPA the project starts runs
+    with it, and `fleet config` writes it into the sidecars' configuration."""
+    decoding = {"max_length": max_body_bytes, "gzip": {"max_length": max_body_bytes}}
+    return {
+        "server": {"decoding": decoding},
+        "caching": {"inter_query_builtin_value_cache": {"max_num_entries": REGEX_CACHE_ENTRIES}},
+    }
+
+
+def _set_flags(config: Mapping[str, Any], prefix: str = "") -> list[str]:
+    """`--set key.path=value` flags for a nested configuration of numbers."""
+    flags: list[str] = []
+    for key, value in config.items():
+        if isinstance(value, Mapping):
+            flags += _set_flags(value, f"{prefix}{key}.")
+        else:
+            flags += ["--set", f"{prefix}{key}={value}"]
+    return flags
+
+
+class _Owner(threading.Thread):
+    """The thread that starts OPA and lives exactly as long as it should run.
+
+    Linux's parent-death signal (PR_SET_PDEATHSIG) fires when the *thread* that forked the child
+    exits, not the process. OPA is therefore started from this dedicated thread, which waits
+    until the OpaProcess stops: OPA outlives whichever thread asked for it (a worker of a
+    thread pool, say), and still dies with the Python process, even on kill -9.
+    """
+
+    def __init__(self, start: Callable[[], subprocess.Popen[bytes]], name: str) -> None:
+        super().__init__(name=name, daemon=True)
+        self._start = start
+        self._ready = threading.Event()
+        self._release = threading.Event()
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            self.proc = self._start()
+        except BaseException as exc:  # handed to the thread that called spawn()
+            self.error = exc
+        finally:
+            self._ready.set()
+        if self.proc is not None:
+            self._release.wait()
+
+    def spawn(self) -> subprocess.Popen[bytes]:
+        self.start()
+        self._ready.wait()
+        if self.error is not None:
+            raise self.error
+        assert self.proc is not None
+        return self.proc
+
+    def release(self) -> None:
+        """Let the thread end (after OPA has stopped)."""
+        self._release.set()
+        if self is not threading.current_thread():
+            self.join(timeout=5)
 
 
 class OpaProcess:
     """An `opa run --server` child process on a loopback port, stopped on exit.
 
-    Use it as a context manager; it stops OPA on normal exit, on exceptions and on Ctrl-C.
+    Use it as a context manager; it stops OPA on normal exit, on exceptions and on Ctrl-C. OPA
+    runs with opa_limits(max_body_bytes). It is started from a thread of its own (see _Owner):
+    it lives until stop() whichever thread started it, and dies with this Python process.
     """
 
     def __init__(
@@ -68,6 +166,7 @@ class OpaProcess:
         port: int | None = None,
         extra_args: Sequence[str] = (),
         startup_timeout: float = 30.0,
+        max_body_bytes: int = MAX_BODY_BYTES,
     ) -> None:
         self.opa = _paths.opa_binary(opa)
         self.bundles = [Path(b) for b in bundles]
@@ -75,7 +174,9 @@ class OpaProcess:
         self.port = port
         self.extra_args = list(extra_args)
         self.startup_timeout = startup_timeout
+        self.max_body_bytes = max_body_bytes
         self._proc: subprocess.Popen[bytes] | None = None
+        self._owner: _Owner | None = None
         self._log: IO[bytes] | None = None
 
     @property
@@ -136,22 +237,27 @@ class OpaProcess:
             "--log-level",
             "error",
             "--disable-telemetry",
-            "--set",
-            f"caching.inter_query_builtin_value_cache.max_num_entries={REGEX_CACHE_ENTRIES}",
+            *_set_flags(opa_limits(self.max_body_bytes)),
             *self.extra_args,
         ]
         for bundle in self.bundles:
             cmd += ["--bundle", str(bundle)]
         # Closed in stop(): it must outlive this method, as OPA writes to it while running.
-        self._log = tempfile.TemporaryFile(prefix="pycognito-opa-log-")  # noqa: SIM115
-        self._proc = subprocess.Popen(
-            cmd,
-            stdin=subprocess.DEVNULL,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-            env={"GOGC": DEFAULT_GOGC, **os.environ},
-            preexec_fn=_die_with_parent,
-        )
+        log = self._log = tempfile.TemporaryFile(prefix="pycognito-opa-log-")  # noqa: SIM115
+        die_with_parent = _parent_death_signal()
+
+        def popen() -> subprocess.Popen[bytes]:
+            return subprocess.Popen(
+                cmd,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env={"GOGC": DEFAULT_GOGC, "GOMEMLIMIT": DEFAULT_GOMEMLIMIT, **os.environ},
+                preexec_fn=die_with_parent,
+            )
+
+        self._owner = _Owner(popen, name=f"pycognito-opa-{self.host}:{self.port}")
+        self._proc = self._owner.spawn()
 
     def output(self) -> str:
         """What OPA printed so far (its error messages)."""
@@ -191,6 +297,9 @@ class OpaProcess:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+        owner, self._owner = self._owner, None
+        if owner is not None:
+            owner.release()
         log, self._log = self._log, None
         if log is not None:
             log.close()

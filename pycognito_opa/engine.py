@@ -28,7 +28,10 @@ class Engine:
     default bundle, built when needed) and stops it on exit. With `url`, it queries that OPA.
     If the embedded OPA dies, the next query restarts it once and retries (queries are
     idempotent). One Engine may be shared by many threads: each thread uses its own HTTP
-    connection, and starting or restarting OPA happens under a lock, once.
+    connection, and starting or restarting OPA happens under a lock, once. The embedded OPA
+    belongs to the Engine, not to the thread that happened to start it: it runs until close()
+    (or until this Python process dies, kill -9 included), and it reads request bodies of at
+    most `limits.query_bytes`, the most the Engine sends in one query.
     """
 
     def __init__(
@@ -83,7 +86,8 @@ class Engine:
         if self._url:
             return self._client_for(self._url)
         bundle = self._bundle or default_bundle(self._opa).path
-        process = OpaProcess([bundle], opa=self._opa).start()
+        limits = self._limits or Limits()
+        process = OpaProcess([bundle], opa=self._opa, max_body_bytes=limits.query_bytes).start()
         self._process = process
         return self._client_for(process.url)
 

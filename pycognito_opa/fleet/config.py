@@ -23,7 +23,7 @@ from urllib.parse import urlsplit, urlunsplit
 import requests
 import yaml
 
-from .._process import REGEX_CACHE_ENTRIES
+from .._process import opa_limits
 from ..bundle import DEFAULT_KEY_ID, DEFAULT_SIGNING_ALG, check_signing_alg
 from ..errors import InputFileError, OpaQueryError
 
@@ -131,8 +131,9 @@ def opa_config(c: FleetConfig) -> dict[str, Any]:
     config: dict[str, Any] = {
         "services": {BUNDLE_SERVICE: {"url": service_url}},
         "bundles": {c.bundle_name: bundle},
-        # OPA's compiled-regex cache is unbounded by default (see sidecar.REGEX_CACHE_ENTRIES).
-        "caching": {"inter_query_builtin_value_cache": {"max_num_entries": REGEX_CACHE_ENTRIES}},
+        # Request body limits (plain and gzip-inflated) and the bounded regex cache: the same
+        # limits as every OPA the project starts (_process.opa_limits).
+        **opa_limits(),
     }
     if c.verification_key is not None:
         config["keys"] = {c.key_id: {"key": c.verification_key, "algorithm": c.signing_alg}}
