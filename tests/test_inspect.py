@@ -12,6 +12,7 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import re
 import subprocess
 import tarfile
 import time
@@ -22,8 +23,8 @@ import pytest
 from fleet_helpers import cli, one_json_error
 
 from pycognito_opa import _paths as paths
-from pycognito_opa.bundle import _inspect, inspect_bundle
-from pycognito_opa.errors import InputFileError
+from pycognito_opa.bundle import _inspect, inspect_bundle, read_manifest
+from pycognito_opa.errors import BundleError, InputFileError
 
 MANIFEST = {"revision": "r1", "roots": [""]}
 DATA = {"cognito": {"store": {"principals": {"arn:aws:iam::111122223333:role/A": {}}}}}
@@ -343,3 +344,20 @@ def test_opa_loading_the_data_is_held_to_the_memory_bound(
     monkeypatch.setattr(_inspect, "INSPECT_MEMORY_BYTES", 256 * 1024 * 1024)
     with pytest.raises(InputFileError, match=r"`opa eval` was stopped at its 256 MiB memory limit"):
         inspect_bundle(bundle)
+
+
+def test_read_manifest_is_opas_manifest(tmp_path: Path) -> None:
+    manifest = read_manifest(_tar(tmp_path / "dot.tar.gz", _valid(prefix="./")))
+    assert (manifest["revision"], manifest["roots"]) == ("r1", [""])
+    with pytest.raises(BundleError, match="multiple manifest files"):
+        read_manifest(CASES["two_manifests"][0](tmp_path / "two.tar.gz"))
+    with pytest.raises(BundleError, match="bundle not found"):
+        read_manifest(tmp_path / "missing.tar.gz")
+
+
+def test_python_never_opens_a_bundle_tarball() -> None:
+    # The project's rule: reading bundles is OPA's (opa inspect, opa eval, opa build).
+    package = Path(_inspect.__file__).parents[1]
+    reader = re.compile(r"^\s*(import|from)\s+(tarfile|gzip|zlib)\b", re.MULTILINE)
+    offenders = [str(p) for p in package.rglob("*.py") if reader.search(p.read_text())]
+    assert offenders == []
