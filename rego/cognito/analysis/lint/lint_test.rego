@@ -108,5 +108,5 @@ test_rule_table if {
 		startswith(rule.source, "https://docs.aws.amazon.com/")
 		regex.match(`^[a-z]+(-[a-z]+)*$`, id)
 	}
-	count(config.rules) == 12
+	count(config.rules) == 14
 }

@@ -87,6 +87,22 @@ rules := {
 		"summary": "An Allow with NotAction grants every action not listed, in every service, also future ones.",
 		"source": sprintf("%s/reference_policies_elements_notaction.html", [_iam]),
 	},
+	"condition-key-unsupported": {
+		"severity": "error",
+		"summary": concat(" ", [
+			"A Condition key is neither a global condition key nor supported by any of the statement's actions",
+			"(a typo, or another service's key): no request context holds it; the closest real key is suggested.",
+		]),
+		"source": sprintf("%s#access-analyzer-reference-policy-checks-error-invalid-global-condition-key", [_checks]),
+	},
+	"condition-operator-type": {
+		"severity": "warning",
+		"summary": concat(" ", [
+			"A condition operator does not fit the key's documented type (StringLike on aws:CurrentTime),",
+			"or a value cannot be of that type (a text that is no ARN for an ARN key).",
+		]),
+		"source": sprintf("%s#access-analyzer-reference-policy-checks-general-warning-type-mismatch", [_checks]),
+	},
 	"write-on-any-resource": {
 		"severity": "warning",
 		"summary": concat(" ", [
