@@ -19,7 +19,12 @@ _MIB = 1024 * 1024
 # allocation is "fatal error: runtime: out of memory" (or "cannot allocate memory", "failed to
 # reserve ..."), and under a memory limit the garbage collector also dies of SIGSEGV when one
 # of its own allocations is refused.
-_GO_CRASH = re.compile(r"\A(fatal error: |panic: |SIGSEGV: |SIGBUS: |unexpected fault address)")
+# OPA's own errors start with "error: " (or are JSON on stdout): stderr that starts with a
+# crash is Go's (Go may first say "runtime: out of memory: cannot allocate ...").
+_GO_CRASH = re.compile(
+    r"\A(?:runtime: .*\n)*"
+    r"((?:fatal error: |panic: |SIGSEGV: |SIGBUS: |unexpected fault address).*)"
+)
 
 # `ulimit -d` caps the process's data segment (RLIMIT_DATA), which on Linux counts the
 # private writable memory Go's heap is made of: OPA's peak RSS stays under it, and an
@@ -85,9 +90,8 @@ def run_opa(
 def go_crash(proc: subprocess.CompletedProcess[str]) -> str | None:
     """The first line of Go's message when the process died of a Go runtime crash or panic
     (the goroutine dump after it is of no use to a reader)."""
-    if proc.returncode == 0 or not _GO_CRASH.match(proc.stderr):
-        return None
-    return proc.stderr.split("\n", 1)[0].strip()
+    found = _GO_CRASH.match(proc.stderr) if proc.returncode != 0 else None
+    return found.group(1).strip() if found else None
 
 
 def _verb(cmd: list[str]) -> str:
