@@ -1,5 +1,6 @@
-"""`bundle build`, `bundle inspect` and `bundle serve`: the bundle, with the user's policies and
-principals, signed; what a built bundle holds; a development bundle server."""
+"""`bundle build`, `bundle inspect`, `bundle push` and `bundle serve`: the bundle, with the user's
+policies and principals, signed; what a built bundle holds; publishing it to an OCI registry;
+a development bundle server."""
 
 from __future__ import annotations
 
@@ -12,10 +13,12 @@ from .. import _paths
 from .._estate import load_estate, managed_policy_names
 from ..bundle import BundleReport, build_bundle, inspect_bundle
 from ..bundle._inspect import INSPECT_MEMORY_BYTES, INSPECT_TIMEOUT_SECONDS, MAX_BUNDLE_BYTES
-from ..errors import InputFileError
+from ..errors import InputFileError, UsageError
+from ..fleet.registry import MAX_PUSH_BYTES, PushResult, push_bundle
 from ..fleet.server import BundleServer
 from ..fleet.sidecar import parse_addr
 from ._common import EXIT_FINDINGS, EXIT_OK, add_key_args, emit, print_json, until_signalled
+from .fleet import add_plain_http_arg
 
 DEFAULT_BUNDLE_OUT = "build/bundles/bundle.tar.gz"
 DEFAULT_SERVER_ADDR = "127.0.0.1:8282"
@@ -145,11 +148,44 @@ def cmd_bundle_serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# bundle push ----------------------------------------------------------------------------------
+
+
+def _render_push(result: PushResult, source: str) -> str:
+    signed = "signed" if result.signed else "unsigned"
+    if result.verified:
+        signed += ", signature verified"
+    return (
+        f"pushed {source} (revision {result.revision or '-'}, {signed}, {result.size} bytes) "
+        f"to {result.reference}\n  manifest {result.digest}\n"
+        f"  bundle layer {result.layer_digest}"
+    )
+
+
+def cmd_bundle_push(args: argparse.Namespace) -> int:
+    if not 0 < args.timeout <= 3600:
+        raise UsageError("--timeout is a number of seconds above 0, at most 3600")
+    result = push_bundle(
+        args.file,
+        args.reference,
+        plain_http=args.plain_http,
+        verification_key=args.verification_key,
+        key_id=args.key_id,
+        signing_alg=args.signing_alg,
+        timeout=(min(10.0, args.timeout), args.timeout),
+    )
+    if args.json:
+        emit(json.dumps(result.to_dict()))
+    else:
+        emit(_render_push(result, args.file))
+    return EXIT_OK
+
+
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add `bundle build|inspect|serve` to the `pycognito-opa` parser."""
+    """Add `bundle build|inspect|push|serve` to the `pycognito-opa` parser."""
     bundle = sub.add_parser(
         "bundle",
-        help="build, inspect and serve OPA bundles",
+        help="build, inspect, push and serve OPA bundles",
         description="Build signed bundles, inspect them, and serve them to a fleet of sidecars.",
     )
     bsub = bundle.add_subparsers(dest="bundle_command", required=True, metavar="COMMAND")
@@ -220,3 +256,26 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     serve_bundles.add_argument("--json", action="store_true", help="machine-readable output")
     serve_bundles.set_defaults(func=cmd_bundle_serve)
+
+    push = bsub.add_parser(
+        "push",
+        help="push a bundle to an OCI registry (sidecars pull it with type: oci)",
+        description=(
+            "Push a built bundle to an OCI registry as an image whose one layer is the bundle "
+            "(application/vnd.oci.image.layer.v1.tar+gzip, the layer OPA pulls), tagged "
+            "REFERENCE. Sidecars configured with `fleet config --bundle-url REFERENCE` (or "
+            "`serve --bundle-url REFERENCE`) pull it and verify its signature. OPA inspects the "
+            "bundle first; with --verification-key nothing is pushed unless its signature "
+            "verifies. Over https, or plain http (--plain-http) for a registry on loopback only. "
+            f"At most {MAX_PUSH_BYTES // _MIB} MiB."
+        ),
+    )
+    push.add_argument("file", metavar="FILE", help="bundle file (.tar.gz), signed or not")
+    push.add_argument("reference", metavar="REFERENCE", help="oci://HOST[:PORT]/REPOSITORY:TAG")
+    add_plain_http_arg(push)
+    add_key_args(push, verify=True)
+    push.add_argument(
+        "--timeout", type=float, default=60.0, metavar="S", help="timeout of each HTTP call"
+    )
+    push.add_argument("--json", action="store_true", help="machine-readable output")
+    push.set_defaults(func=cmd_bundle_push)

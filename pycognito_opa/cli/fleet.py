@@ -42,6 +42,7 @@ def _serve_options(args: argparse.Namespace) -> ServeOptions:
     return ServeOptions(
         bundle=Path(args.bundle) if args.bundle else None,
         bundle_url=args.bundle_url,
+        plain_http=args.plain_http,
         addr=args.addr,
         verification_key=Path(args.verification_key) if args.verification_key else None,
         key_id=args.key_id,
@@ -116,6 +117,7 @@ def cmd_fleet_config(args: argparse.Namespace) -> int:
             status=args.status,
             decision_logs=args.decision_logs,
             token_sha256=digest,
+            plain_http=args.plain_http,
         )
     )
     command = sidecar_command(args.out or "sidecar.yaml", addr=args.addr, token=digest is not None)
@@ -181,6 +183,16 @@ def cmd_fleet_status(args: argparse.Namespace) -> int:
 # parser ---------------------------------------------------------------------------------------
 
 
+def add_plain_http_arg(parser: argparse.ArgumentParser) -> None:
+    """`--plain-http`: reach an oci:// registry on loopback without TLS."""
+    parser.add_argument(
+        "--plain-http",
+        action="store_true",
+        help="reach the oci:// registry over plain http: only for a registry on loopback "
+        "(127.0.0.0/8, ::1, localhost); any other registry is reached over https",
+    )
+
+
 def _add_polling_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--min-delay", type=int, default=10, metavar="S", help="poll at least every S s"
@@ -194,7 +206,8 @@ def _add_polling_args(parser: argparse.ArgumentParser) -> None:
         default=30,
         metavar="S",
         help="long polling timeout (default 30; 0 turns long polling off): a server that "
-        "supports it answers as soon as a new revision is published",
+        "supports it answers as soon as a new revision is published (a registry does not: "
+        "sidecars poll it every --min-delay to --max-delay seconds)",
     )
     parser.add_argument(
         "--no-persist",
@@ -234,8 +247,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     source = serve.add_mutually_exclusive_group(required=True)
     source.add_argument("--bundle", metavar="FILE", help="a local bundle file")
     source.add_argument(
-        "--bundle-url", metavar="URL", help="pull the bundle from a bundle server URL"
+        "--bundle-url",
+        metavar="URL",
+        help="pull the bundle from a registry (oci://HOST/REPOSITORY:TAG) or a bundle server's URL",
     )
+    add_plain_http_arg(serve)
     serve.add_argument("--addr", default=DEFAULT_ADDR, help=f"HOST:PORT (default {DEFAULT_ADDR})")
     add_key_args(serve, verify=True)
     serve.add_argument(
@@ -261,7 +277,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "config",
         help="write the OPA configuration of a sidecar",
         description=(
-            "Write the OPA configuration a sidecar needs: the bundle service and resource, "
+            "Write the OPA configuration a sidecar needs: the bundle service (an OCI registry, "
+            "which OPA pulls from itself, or a bundle server) and resource, "
             "polling, persist (on by default), the verification key and its id, and optionally "
             "status and decision-log reporting (off by default). Prints the hardened `opa run` "
             "command to start a sidecar with it."
@@ -271,8 +288,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--bundle-url",
         required=True,
         metavar="URL",
-        help="the bundle's URL, e.g. http://127.0.0.1:8282/bundles/pycognito.tar.gz",
+        help="where the bundle is: a registry, oci://registry.example.com/policies/cognito:live "
+        "(pushed with bundle push), or a bundle server's URL, "
+        "http://127.0.0.1:8282/bundles/pycognito.tar.gz",
     )
+    add_plain_http_arg(config)
     config.add_argument("--bundle-name", default="pycognito", help="bundle name in OPA")
     add_key_args(config, verify=True)
     _add_polling_args(config)

@@ -26,6 +26,7 @@ import yaml
 from .._process import opa_limits
 from ..bundle import DEFAULT_KEY_ID, DEFAULT_SIGNING_ALG, check_signing_alg
 from ..errors import InputFileError, OpaQueryError
+from .registry import is_oci_url, parse_oci_url
 
 DEFAULT_BUNDLE_NAME = "pycognito"
 BUNDLE_SERVICE = "bundles"
@@ -52,13 +53,18 @@ class FleetConfig:
     status: str | None = None  # None (off), "console" or a service URL
     decision_logs: str | None = None  # None (off), "console" or a service URL
     token_sha256: str | None = None
+    plain_http: bool = False  # an oci:// registry on loopback, reached over plain http
 
 
 def split_bundle_url(url: str) -> tuple[str, str]:
     """The service URL and the bundle resource of a bundle's URL."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise InputFileError(url, "a bundle URL is http(s)://HOST:PORT/PATH/NAME.tar.gz")
+        raise InputFileError(
+            url,
+            "a bundle URL is http(s)://HOST:PORT/PATH/NAME.tar.gz (a bundle server) or "
+            "oci://HOST[:PORT]/REPOSITORY:TAG (a registry)",
+        )
     resource = parts.path.lstrip("/")
     if not resource:
         raise InputFileError(url, "the bundle URL has no path: add the bundle's resource path")
@@ -115,12 +121,23 @@ def opa_config(c: FleetConfig) -> dict[str, Any]:
             "polling", "need 0 < min delay <= max delay (whole seconds, as OPA takes them)"
         )
     check_signing_alg(c.signing_alg)
-    service_url, resource = split_bundle_url(c.bundle_url)
+    service: dict[str, Any]
+    if is_oci_url(c.bundle_url):
+        # OPA pulls from the registry itself (services.NAME.type: oci) and keeps the pulled
+        # layers in persistence_directory/oci; its OCI downloader does not long-poll.
+        ref = parse_oci_url(c.bundle_url, plain_http=c.plain_http)
+        service_url, resource = ref.service_url, ref.resource
+        service = {"url": service_url, "type": "oci"}
+    else:
+        if c.plain_http:
+            raise InputFileError(c.bundle_url, "--plain-http is for oci:// registry references")
+        service_url, resource = split_bundle_url(c.bundle_url)
+        service = {"url": service_url}
     polling: dict[str, Any] = {
         "min_delay_seconds": c.min_delay_seconds,
         "max_delay_seconds": c.max_delay_seconds,
     }
-    if c.long_polling_timeout_seconds:
+    if c.long_polling_timeout_seconds and "type" not in service:
         polling["long_polling_timeout_seconds"] = c.long_polling_timeout_seconds
     bundle: dict[str, Any] = {
         "service": BUNDLE_SERVICE,
@@ -129,7 +146,7 @@ def opa_config(c: FleetConfig) -> dict[str, Any]:
         "polling": polling,
     }
     config: dict[str, Any] = {
-        "services": {BUNDLE_SERVICE: {"url": service_url}},
+        "services": {BUNDLE_SERVICE: service},
         "bundles": {c.bundle_name: bundle},
         # Request body limits (plain and gzip-inflated) and the bounded regex cache: the same
         # limits as every OPA the project starts (_process.opa_limits).
@@ -140,10 +157,12 @@ def opa_config(c: FleetConfig) -> dict[str, Any]:
         bundle["signing"] = {"keyid": c.key_id}
     if c.persist and c.persistence_directory:
         config["persistence_directory"] = c.persistence_directory
+    # A registry is no status or decision-log service: those go to a service of their own.
+    telemetry_base = "" if "type" in service else service_url
     if c.status:
-        config["status"] = _telemetry(c.status, config["services"], service_url)
+        config["status"] = _telemetry(c.status, config["services"], telemetry_base)
     if c.decision_logs:
-        config["decision_logs"] = _telemetry(c.decision_logs, config["services"], service_url)
+        config["decision_logs"] = _telemetry(c.decision_logs, config["services"], telemetry_base)
     if c.token_sha256:
         config[TOKEN_CONFIG_KEY] = {"token_sha256": c.token_sha256}
     return config

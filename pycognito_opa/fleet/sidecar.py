@@ -73,7 +73,8 @@ class ServeOptions:
     """How to run one hardened sidecar: a local bundle file or a bundle URL."""
 
     bundle: Path | None = None
-    bundle_url: str | None = None
+    bundle_url: str | None = None  # a bundle server's http(s) URL or oci://HOST/REPO:TAG
+    plain_http: bool = False  # an oci:// registry on loopback, over plain http
     addr: str = DEFAULT_ADDR
     verification_key: Path | None = None
     key_id: str = DEFAULT_KEY_ID
@@ -219,6 +220,7 @@ class HardenedSidecar:
                     status=o.status,
                     decision_logs=o.decision_logs,
                     token_sha256=digest,
+                    plain_http=o.plain_http,
                 )
             )
         if config:
