@@ -91,9 +91,14 @@ test_stored_principals if {
 	}
 
 	report := lint.report with input as {"stored": true} with data.cognito.store.principals as store
+
+	# Everything but IAM includes cognito-idp:UpdateUserPool with lambda:* and
+	# the Admin* actions on every user pool (cognito.analysis.lint.rules.escalation).
 	[[f.policy, f.rule] | some f in report.findings] == [
 		["permissions_boundary of arn:aws:iam::111122223333:role/a", "variables-not-substituted"],
 		["shared", "allow-not-action"],
+		["shared", "escalation-lambda-trigger"],
+		["shared", "escalation-user-takeover"],
 	]
 
 	unstored := lint.report with input as {} with data.cognito.store.principals as store
@@ -108,5 +113,5 @@ test_rule_table if {
 		startswith(rule.source, "https://docs.aws.amazon.com/")
 		regex.match(`^[a-z]+(-[a-z]+)*$`, id)
 	}
-	count(config.rules) == 14
+	count(config.rules) == 19
 }

@@ -14,6 +14,8 @@ _checks := sprintf("%s/access-analyzer-reference-policy-checks.html", [_iam])
 
 _seed := "https://docs.aws.amazon.com/cognito/latest/developerguide/resource-permissions.html"
 
+_rbac := "https://docs.aws.amazon.com/cognito/latest/developerguide/role-based-access-control.html"
+
 _authorization_reference := concat("/", [
 	"https://docs.aws.amazon.com/service-authorization/latest/reference",
 	"reference_policies_actions-resources-contextkeys.html",
@@ -102,6 +104,46 @@ rules := {
 			"or a value cannot be of that type (a text that is no ARN for an ARN key).",
 		]),
 		"source": sprintf("%s#access-analyzer-reference-policy-checks-general-warning-type-mismatch", [_checks]),
+	},
+	"passrole-any": {
+		"severity": "warning",
+		"summary": "An Allow grants iam:PassRole on any role (Resource \"*\" or role/*) without iam:PassedToService.",
+		"source": concat("#", [
+			_checks,
+			"access-analyzer-reference-policy-checks-security-warning-pass-role-with-star-in-resource",
+		]),
+	},
+	"escalation-identity-pool-roles": {
+		"severity": "error",
+		"summary": concat(" ", [
+			"iam:PassRole on any role together with cognito-identity:SetIdentityPoolRoles, CreateIdentityPool or",
+			"UpdateIdentityPool: any role can be handed to an identity pool's users, guests included.",
+		]),
+		"source": _rbac,
+	},
+	"escalation-user-pool-group-roles": {
+		"severity": "error",
+		"summary": concat(" ", [
+			"iam:PassRole on any role together with cognito-idp:CreateGroup or UpdateGroup:",
+			"any role can reach the cognito:roles claim that identity pools choose roles from.",
+		]),
+		"source": _rbac,
+	},
+	"escalation-user-takeover": {
+		"severity": "warning",
+		"summary": concat(" ", [
+			"cognito-idp:AdminSetUserPassword, AdminUpdateUserAttributes or AdminInitiateAuth on any user pool:",
+			"the holder can take over any user's account.",
+		]),
+		"source": "https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_AdminSetUserPassword.html",
+	},
+	"escalation-lambda-trigger": {
+		"severity": "error",
+		"summary": concat(" ", [
+			"cognito-idp:UpdateUserPool together with lambda:UpdateFunctionCode (or CreateFunction and iam:PassRole)",
+			"on any function: user pool triggers run the holder's code and write any claim into tokens.",
+		]),
+		"source": "https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-lambda-pre-token-generation.html",
 	},
 	"write-on-any-resource": {
 		"severity": "warning",
