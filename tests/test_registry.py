@@ -46,6 +46,7 @@ from pycognito_opa.fleet.registry import (
     RegistryError,
     parse_oci_url,
     push_bundle,
+    upload_bundle,
 )
 from pycognito_opa.fleet.sidecar import HardenedSidecar, ServeOptions
 
@@ -548,6 +549,7 @@ class _Misbehaving(BaseHTTPRequestHandler):
 def test_push_bounds_what_it_accepts_from_a_registry(
     mode: str, reason: str, revisions: dict, monkeypatch: pytest.MonkeyPatch
 ):
+    body = revisions["r1"].read_bytes()
     monkeypatch.setattr(_Misbehaving, "mode", mode)
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Misbehaving)
     server.daemon_threads = True
@@ -557,7 +559,7 @@ def test_push_bounds_what_it_accepts_from_a_registry(
         url = f"oci://127.0.0.1:{server.server_address[1]}/p/b:x"
         start = time.monotonic()
         with pytest.raises(RegistryError, match=reason) as raised:
-            push_bundle(revisions["r1"], url, plain_http=True, timeout=(1.0, 1.0))
+            upload_bundle(body, parse_oci_url(url, plain_http=True), timeout=(1.0, 1.0))
         assert time.monotonic() - start < 10
         assert len(str(raised.value)) < 1000
         if mode == "huge":

@@ -1,7 +1,9 @@
 """Running a fleet: the hardened decision sidecar, OPA configuration for sidecars that pull
-signed bundles, their status, and a development bundle server."""
+signed bundles, their status, publishing bundles to an OCI registry, and a development bundle
+server."""
 
 from .config import FleetConfig, SidecarStatus, fleet_status, opa_config, sidecar_status
+from .registry import OciReference, PushResult, RegistryError, parse_oci_url, push_bundle
 from .server import BundleServer
 from .sidecar import HardenedSidecar, ServeOptions
 
@@ -9,9 +11,14 @@ __all__ = [
     "BundleServer",
     "FleetConfig",
     "HardenedSidecar",
+    "OciReference",
+    "PushResult",
+    "RegistryError",
     "ServeOptions",
     "SidecarStatus",
     "fleet_status",
     "opa_config",
+    "parse_oci_url",
+    "push_bundle",
     "sidecar_status",
 ]

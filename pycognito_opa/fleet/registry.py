@@ -360,17 +360,34 @@ def _read_capped(resp: requests.Response, cap: int = MAX_RESPONSE_BYTES) -> byte
 def _registry_message(body: bytes, status: int) -> str:
     """The registry's error (the distribution spec's `errors` list), short."""
     hint = {
-        401: " (the registry wants credentials: push to a registry that allows it, or "
-        "log in with oras and push with oras, see the README)",
+        401: " (the registry wants credentials, which bundle push does not send yet: push "
+        "this bundle file with oras, as the README shows)",
         403: " (the registry refused access to this repository)",
     }.get(status, "")
     try:
         errors = json.loads(body).get("errors")
         text = "; ".join(f"{e.get('code', '')}: {e.get('message', '')}" for e in errors[:5])
-    except (ValueError, AttributeError, TypeError):
+    except (ValueError, AttributeError, TypeError, RecursionError):
         text = body.decode("utf-8", "replace").strip()
     text = " ".join(text.split())
     return (text[:300] or "no reason given") + hint
+
+
+def upload_bundle(
+    data: bytes,
+    ref: OciReference,
+    *,
+    timeout: tuple[float, float] = (CONNECT_TIMEOUT, READ_TIMEOUT),
+) -> tuple[str, str]:
+    """Upload bundle bytes as an OCI image tagged `ref`: the digests of its manifest and of
+    its bundle layer. The bytes are not checked here: `push_bundle` checks them first."""
+    registry = _Registry(ref, timeout)
+    try:
+        registry.push_blob(CONFIG_BLOB, "the image config")
+        layer = registry.push_blob(data, f"the bundle ({len(data)} bytes)")
+        return registry.push_manifest(image_manifest(data)), layer
+    finally:
+        registry.close()
 
 
 def push_bundle(
@@ -406,13 +423,7 @@ def push_bundle(
                 )
             except SignatureError as exc:
                 raise BundleRejectedError(f"{bundle}: nothing pushed: {exc}") from exc
-    registry = _Registry(ref, timeout)
-    try:
-        registry.push_blob(CONFIG_BLOB, "the image config")
-        layer = registry.push_blob(data, f"the bundle ({len(data)} bytes)")
-        digest = registry.push_manifest(image_manifest(data))
-    finally:
-        registry.close()
+    digest, layer = upload_bundle(data, ref, timeout=timeout)
     return PushResult(
         reference=ref.resource,
         digest=digest,
