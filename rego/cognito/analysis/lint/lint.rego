@@ -4,6 +4,7 @@
 #   Findings about IAM policy documents from the lint rules (the packages
 #   under cognito.analysis.lint.rules, each contributing "report"), each
 #   {"rule", "severity", "policy", "statement" (Sid or index, null for the
+#   document), "position" (the statement's index in Statement, null for the
 #   document), "message", "hint"}, with the severity of
 #   cognito.analysis.lint.config. input: see cognito.analysis.lint.context.
 package cognito.analysis.lint
@@ -27,14 +28,19 @@ _position(null) := -1
 
 _position(p) := p if p != null
 
-_public([policy, _, rule, message, hint, label]) := {
+_public([policy, position, rule, message, hint, label]) := {
 	"rule": rule,
 	"severity": object.get(config.rules, [rule, "severity"], "warning"),
 	"policy": policy,
 	"statement": label,
+	"position": _index(position),
 	"message": message,
 	"hint": hint,
 }
+
+_index(-1) := null
+
+_index(p) := p if p != -1
 
 # METADATA
 # description: |

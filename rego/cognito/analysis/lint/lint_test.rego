@@ -68,6 +68,7 @@ test_findings_sorted_with_severities if {
 		["c.json", null, "invalid-policy", "error"],
 		["policies[1]", 0, "invalid-policy", "error"],
 	]
+	[f.position | some f in report.findings] == [0, 1, null, 0]
 	report.summary == {"error": 3, "warning": 1, "info": 0}
 	report.rules == config.rules
 }
