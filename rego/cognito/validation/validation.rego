@@ -13,6 +13,7 @@ package cognito.validation
 
 import data.cognito.arn
 import data.cognito.conditions
+import data.cognito.limits
 import data.cognito.managed
 import data.cognito.principal
 import data.cognito.util
@@ -40,9 +41,14 @@ _err(code, field, message) := {"code": code, "field": field, "message": message}
 # description: |
 #   The errors of a request (set; empty when it can be evaluated). Policy
 #   documents are checked as identity-based policies, resource_policy as a
-#   resource-based policy (it must name a Principal or NotPrincipal).
+#   resource-based policy (it must name a Principal or NotPrincipal). A
+#   request over a size limit (cognito.limits) gets only those errors: the
+#   other checks are not run on it.
 request_errors(r) := {_err("invalid_request", "", "a request must be a JSON object")} if {
 	not is_object(r)
+} else := too_large if {
+	too_large := limits.errors(r)
+	count(too_large) > 0
 } else := set() if {
 	_clean_request(r)
 } else := _all_errors(r)

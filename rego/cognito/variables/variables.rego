@@ -82,6 +82,7 @@ substitute(s, ctx) := concat("", [_plain(f) | some f in frags]) if {
 like_regex(s, ctx) := concat("", ["(?s)^", concat("", [_like_piece(f) | some f in frags]), "$"]) if {
 	is_string(s)
 	frags := _fragments(s, ctx)
+	_matchable(frags)
 }
 
 # METADATA
@@ -124,7 +125,9 @@ resource_matches(pattern, resource, ctx) if {
 	is_string(pattern)
 	contains(pattern, "$")
 	is_string(resource)
-	regex.match(_arn_regex(_fragments(pattern, ctx), true), resource)
+	frags := _fragments(pattern, ctx)
+	_matchable(frags)
+	regex.match(_arn_regex(frags, true), resource)
 }
 
 # METADATA
@@ -145,7 +148,9 @@ arn_like(pattern, value, ctx) if {
 	is_string(pattern)
 	contains(pattern, "$")
 	is_string(value)
-	regex.match(_arn_regex(_fragments(pattern, ctx), false), value)
+	frags := _fragments(pattern, ctx)
+	_matchable(frags)
+	regex.match(_arn_regex(frags, false), value)
 }
 
 # METADATA
@@ -217,6 +222,18 @@ _fragments(s, ctx) := frags if {
 	frags := [f | some token in tokens; f := _fragment(token, ctx)]
 	count(frags) == count(tokens)
 }
+
+# A pattern whose text, variables substituted, is longer than 4,096 characters
+# matches nothing that pycognito-opa evaluates: every text it is matched
+# against is at most 2,048 characters (cognito.limits), and only the pattern's
+# own * and ? (at most 2,048) can match fewer characters than they take. No
+# regular expression is built for it, so substituted values cannot make one
+# of unbounded size.
+_matchable(frags) if sum([_length(f) | some f in frags]) <= 4096
+
+_length(f) := count(f.text) if f.kind == "lit"
+
+else := 1
 
 _fragment("*", _) := {"kind": "star"}
 
