@@ -91,7 +91,7 @@ class Registry:
                 stderr=subprocess.STDOUT,
                 env=env,
             )
-        if not wait_until(self._ready, timeout=20):
+        if not wait_until(self._ready, timeout=20) or self.proc.poll() is not None:
             self.stop()
             raise AssertionError(f"the registry did not start: {self.log.read_text()[-2000:]}")
         return self
@@ -311,12 +311,11 @@ def test_three_sidecars_pick_up_a_new_revision_pushed_to_the_registry(
         assert wait_until(lambda: _healthy(urls[2]), timeout=20)
         assert [s.revision for s in wait_for_revision(urls, "r1", timeout=15)] == ["r1"] * 3
 
-        start = time.monotonic()
         pushed = _push(revisions["r2"], ref)
         assert pushed["revision"] == "r2"
+        # Each sidecar polls every second: all take up r2 within 15 s of the push.
         statuses = wait_for_revision(urls, "r2", timeout=15)
         assert [s.revision for s in statuses] == ["r2"] * 3
-        assert time.monotonic() - start < 15
         assert all(s.healthy for s in statuses)
         assert all(_decides(u) for u in urls)
         # Still hardened: a sidecar fed from the registry refuses everything but decisions.
