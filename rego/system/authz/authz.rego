@@ -8,7 +8,11 @@
 #   reads of the data and policy APIs, ad-hoc queries, compile, config, status and metrics.
 #   When the sidecar's configuration holds pycognito_opa.token_sha256, decision queries must
 #   carry the bearer token whose SHA-256 (hex) that is; OPA then runs with
-#   --authentication=token, which passes the token to this policy as input.identity.
+#   --authentication=token, which passes the token to this policy as input.identity. OPA
+#   reads only "Bearer TOKEN" spelt so; RFC 7235 makes the scheme case-insensitive, so this
+#   policy also reads "bearer TOKEN" (any case) from the Authorization header itself.
+#   A batch of more than 10,000 decision requests (the client's own largest batch) is
+#   refused: a query's work grows with its number of requests.
 #   The policy ships inside the signed bundle, so a fleet's access rules are as authentic as
 #   its decision rules; until a bundle is active OPA finds no policy here and refuses all.
 package system.authz
@@ -71,8 +75,30 @@ _refusals contains "decision queries need this sidecar's bearer token (Authoriza
 	not _token_valid
 }
 
+_refusals contains msg if {
+	_decision_query
+	requests := input.body.input.requests
+	is_array(requests)
+	count(requests) > _max_batch
+	msg := sprintf("a batch of %d decision requests is refused: at most %d per query", [count(requests), _max_batch])
+}
+
+# The most requests a decision batch may hold: pycognito_opa.Limits.max_batch.
+_max_batch := 10000
+
 _token_required if opa.runtime().config.pycognito_opa.token_sha256
 
 _token_valid if {
-	crypto.sha256(input.identity) == lower(opa.runtime().config.pycognito_opa.token_sha256)
+	crypto.sha256(_presented_token) == lower(opa.runtime().config.pycognito_opa.token_sha256)
 }
+
+# The bearer token of the request: OPA's reading of "Bearer TOKEN", else the first
+# Authorization header read with the scheme in any case (RFC 7235, section 2.1).
+_presented_token := input.identity if {
+	is_string(input.identity)
+} else := token if {
+	some match in regex.find_all_string_submatch_n(_bearer, input.headers.Authorization[0], 1)
+	token := match[1]
+}
+
+_bearer := `^[Bb][Ee][Aa][Rr][Ee][Rr]\s+(\S+)\s*$`

@@ -91,3 +91,32 @@ test_token_does_not_open_other_paths if {
 	not authz.allow.allowed with input as {"method": "GET", "path": ["v1", "data"], "params": {}, "identity": _token}
 		with opa.runtime as _config
 }
+
+test_bearer_scheme_is_case_insensitive if {
+	every scheme in ["bearer", "BEARER", "BeArEr"] {
+		request := object.union(_decision, {"headers": {"Authorization": [sprintf("%s %s", [scheme, _token])]}})
+		authz.allow.allowed with input as request with opa.runtime as _config
+	}
+}
+
+test_a_wrong_token_in_any_case_is_refused if {
+	request := object.union(_decision, {"headers": {"Authorization": ["bearer wrong"]}})
+	not authz.allow.allowed with input as request with opa.runtime as _config
+	basic := object.union(_decision, {"headers": {"Authorization": [sprintf("Basic %s", [_token])]}})
+	not authz.allow.allowed with input as basic with opa.runtime as _config
+}
+
+test_opas_identity_comes_first if {
+	header := {"Authorization": [sprintf("bearer %s", [_token])]}
+	request := object.union(_decision, {"identity": "wrong", "headers": header})
+	not authz.allow.allowed with input as request with opa.runtime as _config
+}
+
+test_batches_over_10000_requests_are_refused if {
+	at_limit := object.union(_decisions, {"body": {"input": {"requests": [{} | some _ in numbers.range(1, 10000)]}}})
+	authz.allow.allowed with input as at_limit
+	over := object.union(_decisions, {"body": {"input": {"requests": [{} | some _ in numbers.range(1, 10001)]}}})
+	verdict := authz.allow with input as over
+	not verdict.allowed
+	contains(verdict.reason, "10001 decision requests")
+}
