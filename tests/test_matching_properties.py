@@ -74,7 +74,7 @@ def reference_action_match(pattern: str, action: str) -> bool:
 
 
 # Characters IAM treats literally, including glob and regex metacharacters ("$" is left out:
-# "${" starts a policy variable, tested in rego/variables).
+# "${" starts a policy variable, tested in rego/cognito/variables).
 LITERALS = "abcXY09-_./[]{}\\.+()^|"
 segment = st.text(alphabet=LITERALS, min_size=1, max_size=6)
 resource_part = st.text(alphabet=LITERALS + ":", min_size=1, max_size=12)

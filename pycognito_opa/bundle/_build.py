@@ -19,7 +19,7 @@ from ..errors import BundleError
 from ._keys import DEFAULT_KEY_ID, DEFAULT_SIGNING_ALG, check_signing_alg, check_signing_key
 from ._run import opa_message, run_opa
 
-# "system/authz" holds the sidecar's administrative policy (rego/system/authz.rego), so it is
+# "system/authz" holds the sidecar's administrative policy (rego/system/authz/authz.rego), so it is
 # signed with everything else. Not "system": OPA keeps its own bundle metadata under
 # data.system.bundles.
 ROOTS = ("cognito", "system/authz")

@@ -1,7 +1,7 @@
 """A hardened OPA sidecar: decision queries and health checks only, an authentic bundle only.
 
 OPA runs with `--authorization=basic`, so every HTTP request is first decided by the bundle's
-`system.authz` policy (rego/system/authz.rego): decision queries and `GET /health` pass,
+`system.authz` policy (rego/system/authz/authz.rego): decision queries and `GET /health` pass,
 everything else (policy and data writes, other reads, ad-hoc queries, metrics) gets 401.
 With a token file, OPA also runs with `--authentication=token` and decision queries need
 that bearer token. It listens on loopback unless told otherwise. With a verification key,
@@ -137,12 +137,14 @@ def _hint(reason: str) -> str:
 class HardenedSidecar:
     """One hardened OPA sidecar process; a context manager that always stops OPA."""
 
-    def __init__(self, options: ServeOptions) -> None:
+    def __init__(self, options: ServeOptions, *, cancel: threading.Event | None = None) -> None:
         if (options.bundle is None) == (options.bundle_url is None):
             raise InputFileError("serve", "give either a bundle file or a bundle URL")
         if options.log_level not in LOG_LEVELS:
             raise InputFileError(options.log_level, f"log level is one of {LOG_LEVELS}")
         self.options = options
+        # Set to give up waiting for the first bundle (serve sets it on SIGTERM).
+        self.cancel = cancel
         self.host, self.port = parse_addr(options.addr)
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
         self._process: OpaProcess | None = None
@@ -240,6 +242,7 @@ class HardenedSidecar:
                 port=self.port,
                 extra_args=args,
                 startup_timeout=self.options.startup_timeout,
+                cancel=self.cancel,
             )
             self._process.start()
         except OpaStartError as exc:
