@@ -498,6 +498,9 @@ def test_push_refuses_what_is_not_a_bundle_or_too_large(
     assert down.returncode == 3
     error = one_json_error(down.stderr)
     assert error["code"] == "registry_failed" and "cannot reach the registry" in error["message"]
+    # https is the default; a loopback registry without TLS is named as such.
+    with pytest.raises(RegistryError, match="add --plain-http"):
+        upload_bundle(b"{}", parse_oci_url(registry.ref("tls")), timeout=(5.0, 5.0))
 
 
 class _Misbehaving(BaseHTTPRequestHandler):

@@ -260,8 +260,16 @@ class _Registry:
                 stream=True,
             )
         except requests.RequestException as exc:
+            hint = ""
+            if isinstance(exc, requests.exceptions.SSLError):
+                host = urlsplit(self.ref.service_url).hostname or ""
+                hint = (
+                    " (a registry on loopback without TLS: add --plain-http)"
+                    if is_loopback_host(host)
+                    else " (is its certificate trusted? REQUESTS_CA_BUNDLE names a CA file)"
+                )
             raise RegistryError(
-                f"cannot reach the registry {self.ref.service_url} ({what}): {exc}"
+                f"cannot reach the registry {self.ref.service_url} ({what}): {exc}{hint}"
             ) from exc
         with resp:
             body = _read_capped(resp)
