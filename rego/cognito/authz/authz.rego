@@ -12,6 +12,8 @@ package cognito.authz
 import data.cognito.catalog
 import data.cognito.diagnostics
 import data.cognito.iam
+import data.cognito.identity
+import data.cognito.identity.session
 import data.cognito.validation
 
 # METADATA
@@ -33,8 +35,17 @@ _requests := input.requests if is_array(input.requests)
 #   The decision for one request: "invalid" when it cannot be evaluated,
 #   "not_governed_by_iam" for an operation IAM does not govern (unsigned:
 #   public or token-authorized; no policy changes that, an explicit Deny
-#   included), otherwise IAM's evaluation (cognito.iam.evaluate).
-decide(r) := _invalid(r, errors) if {
+#   included), otherwise IAM's evaluation (cognito.iam.evaluate). A request
+#   with an identity (an identity-pool sign-in or guest) is "no_credentials"
+#   when the pool issues none, else evaluated as the resolved role's session
+#   (cognito.identity.session); its decision adds the resolution as
+#   "identity".
+decide(r) := _identity_decision(r) if {
+	is_object(r)
+	"identity" in object.keys(r)
+} else := _decide(r)
+
+_decide(r) := _invalid(r, errors) if {
 	errors := validation.request_errors(r)
 	count(errors) > 0
 } else := _not_governed(r) if {
@@ -48,6 +59,28 @@ decide(r) := _invalid(r, errors) if {
 	}],
 	"The evaluation produced no result for this request; denied by default.",
 )
+
+_identity_decision(r) := _invalid(r, errors) if {
+	errors := session.request_errors(r, identity.resolve(r.identity))
+	count(errors) > 0
+} else := object.union(
+	_decision(
+		false, "no_credentials", _signed(r), [], [], [w | some w in _identity_warnings(r, res)],
+		sprintf("%s Without credentials no AWS request can be signed.", [res.reason]),
+	),
+	{"identity": res},
+) if {
+	res := identity.resolve(r.identity)
+	res.outcome == "error"
+} else := object.union(d, {
+	"warnings": [w | some w in ({w | some w in d.warnings} | _identity_warnings(r, res))],
+	"identity": res,
+}) if {
+	res := identity.resolve(r.identity)
+	d := _decide(session.request(r, res))
+}
+
+_identity_warnings(r, res) := {w | some w in res.warnings} | session.warnings(r, res)
 
 _decision(allowed, decision, signed, matched, errors, warnings, reason) := {
 	"allowed": allowed,
