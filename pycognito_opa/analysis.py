@@ -229,7 +229,8 @@ def _errors(raw: Mapping[str, Any]) -> None:
 
 @dataclass(frozen=True)
 class Finding:
-    """One lint finding: which rule, how serious, where (policy and statement) and what to do."""
+    """One lint finding: which rule, how serious, where (policy, statement label and its index
+    in Statement, None for the document) and what to do."""
 
     rule: str
     severity: str
@@ -237,9 +238,11 @@ class Finding:
     statement: str | int | None
     message: str
     hint: str
+    position: int | None = None
 
     @classmethod
     def from_dict(cls, raw: Mapping[str, Any]) -> Finding:
+        position = raw.get("position")
         return cls(
             rule=str(raw["rule"]),
             severity=str(raw["severity"]),
@@ -247,6 +250,7 @@ class Finding:
             statement=raw.get("statement"),
             message=str(raw.get("message", "")),
             hint=str(raw.get("hint", "")),
+            position=position if isinstance(position, int) else None,
         )
 
 
