@@ -228,9 +228,13 @@ def test_lint_each_rule(engine: Engine) -> None:
 
 
 def test_lint_power_user_is_broad(engine: Engine) -> None:
-    """AmazonCognitoPowerUser grants write-level actions on every resource: a warning, no error."""
+    """AmazonCognitoPowerUser grants write-level actions on every resource, AdminSetUserPassword
+    and AdminUpdateUserAttributes on every user pool among them: warnings, no error."""
     report = lint(engine, PolicySet(managed_policies=("AmazonCognitoPowerUser",)))
-    assert [f.rule for f in report.findings] == ["write-on-any-resource"]
+    assert [f.rule for f in report.findings] == [
+        "escalation-user-takeover",
+        "write-on-any-resource",
+    ]
     assert report.at_or_above("error") == []
 
 
@@ -437,7 +441,14 @@ def test_what_can_and_lint_for_stored_principals(estate_engine: Engine) -> None:
     assert "111122223333" in delete.resource
     assert _row(report, "cognito-idp:ListUsers").decision == "allow"
     findings = lint(estate_engine, PolicySet(), stored=True)
-    assert [(f.policy, f.rule) for f in findings.findings] == [("loose", "allow-not-action")]
+    # Everything but IAM includes cognito-idp:UpdateUserPool with lambda:* and the Admin* actions
+    # on every user pool; pool-admin's Admin* on every us-east-1 pool of the account as well.
+    assert [(f.policy, f.rule) for f in findings.findings] == [
+        ("loose", "allow-not-action"),
+        ("loose", "escalation-lambda-trigger"),
+        ("loose", "escalation-user-takeover"),
+        ("pool-admin", "escalation-user-takeover"),
+    ]
 
 
 # diff ----------------------------------------------------------------------------------------

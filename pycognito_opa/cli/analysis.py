@@ -9,8 +9,11 @@ Exit codes as in the rest of the CLI: 0 success, 1 findings (lint findings at or
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
 
+from .. import __version__
+from .._lint_formats import render_github, render_sarif
 from ..analysis import (
     ANALYSIS_LIMITS,
     ANALYSIS_TIMEOUT,
@@ -32,15 +35,31 @@ from ._common import EXIT_FINDINGS, EXIT_OK, add_opa_args, emit, engine_from_arg
 # lint ---------------------------------------------------------------------------------------
 
 
+LINT_FORMATS = ("text", "json", "sarif", "github")
+
+
+def _lint_format(args: argparse.Namespace) -> str:
+    """--format, with --json standing for --format json."""
+    if args.json and args.format not in (None, "json"):
+        raise UsageError(f"give --json or --format {args.format}, not both")
+    return "json" if args.json else (args.format or "text")
+
+
 def cmd_lint(args: argparse.Namespace) -> int:
     if not args.policies and not args.bundle:
         raise UsageError("give policy files, or --bundle B to lint its stored principals' policies")
+    output = _lint_format(args)
     engine = _engine(args)
     policy_set = load_policy_set(args.policies) if args.policies else PolicySet()
     with engine:
         report = lint(engine, policy_set, stored=not args.policies)
-    if args.json:
+    files = {p.name: Path(p.name) for p in policy_set.policies}
+    if output == "json":
         print_json(report.to_dict())
+    elif output == "sarif":
+        print_json(render_sarif(report, files, tool_version=__version__))
+    elif output == "github":
+        emit(render_github(report, files))
     else:
         emit(render_lint(report))
     return EXIT_FINDINGS if report.at_or_above(args.fail_on) else EXIT_OK
@@ -132,6 +151,12 @@ def register(subparsers: Any) -> None:
         default="error",
         help="exit 1 when a finding has this severity (info, warning, error) or a higher one "
         "(default: error)",
+    )
+    p.add_argument(
+        "--format",
+        choices=LINT_FORMATS,
+        help="output: text (default), json (the same as --json), sarif (SARIF 2.1.0 for code "
+        "scanning) or github (GitHub Actions annotations)",
     )
     _add_engine_args(p, "bundle for the local OPA; without POLICY_FILE, lint its principals")
     p.set_defaults(func=cmd_lint)

@@ -46,8 +46,8 @@ report contains context.finding("condition-operator-type", st, message, hint) if
 	fits := conditionkeys.families(ts)
 	count(fits) > 0
 	not op.family in fits
-	message := sprintf("%s is a %s condition operator, but %s is documented as a %s key: %s", [
-		name, _family_names[op.family], _spelled(key), _types_text(ts), "compare it with an operator of its type",
+	message := sprintf("%s is %s condition operator, but %s is documented as %s key: %s", [
+		name, _a(_family_names[op.family]), _spelled(key), _a(_types_text(ts)), "compare it with an operator of its type",
 	])
 	hint := sprintf("use %s", [concat(" or ", sort({_operator_examples[f] | some f in fits}))])
 }
@@ -198,6 +198,11 @@ _type_names := {
 }
 
 _types_text(ts) := concat(" and ", sort({_type_name(t) | some t in ts}))
+
+# The text with its indefinite article: "an ARN", "an IP address", "a Date".
+_a(text) := sprintf("an %s", [text]) if regex.match(`^(A|E|I|O|U|a|e|i|o|u)`, text)
+
+else := sprintf("a %s", [text])
 
 _type_name(t) := sprintf("multivalued %s", [_type_names[trim_prefix(t, "ArrayOf")]]) if {
 	startswith(t, "ArrayOf")

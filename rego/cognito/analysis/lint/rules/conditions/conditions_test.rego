@@ -174,7 +174,13 @@ test_access_analyzer_type_mismatch_example if {
 test_ip_and_multivalued_types if {
 	ip := _allow("cognito-idp:ListUsers", {"StringLike": {"aws:SourceIp": "10.*"}})
 	ip_found := conditions.report with input as _input(ip)
-	[f.hint | some f in ip_found] == ["use an IP address operator (IpAddress, NotIpAddress)"]
+	[[f.message, f.hint] | some f in ip_found] == [[
+		concat("", [
+			"StringLike is a String condition operator, but aws:SourceIp is documented as an IP address key: ",
+			"compare it with an operator of its type",
+		]),
+		"use an IP address operator (IpAddress, NotIpAddress)",
+	]]
 
 	tags := _allow("cognito-idp:TagResource", {"ForAnyValue:NumericEquals": {"aws:TagKeys": "1"}})
 	tags_found := conditions.report with input as _input(tags)
