@@ -167,6 +167,7 @@ class OpaProcess:
         extra_args: Sequence[str] = (),
         startup_timeout: float = 30.0,
         max_body_bytes: int = MAX_BODY_BYTES,
+        cancel: threading.Event | None = None,
     ) -> None:
         self.opa = _paths.opa_binary(opa)
         self.bundles = [Path(b) for b in bundles]
@@ -175,6 +176,8 @@ class OpaProcess:
         self.extra_args = list(extra_args)
         self.startup_timeout = startup_timeout
         self.max_body_bytes = max_body_bytes
+        # Set (by a signal handler, say) to stop waiting for OPA to become healthy.
+        self.cancel = cancel
         self._proc: subprocess.Popen[bytes] | None = None
         self._owner: _Owner | None = None
         self._log: IO[bytes] | None = None
@@ -272,6 +275,8 @@ class OpaProcess:
         session = requests.Session()
         try:
             while time.monotonic() < deadline:
+                if self.cancel is not None and self.cancel.is_set():
+                    raise OpaStartError("stopped while waiting for OPA to become healthy")
                 if self._proc is not None and self._proc.poll() is not None:
                     detail = self.output() or f"exit code {self._proc.returncode}"
                     raise OpaStartError(f"OPA exited while starting: {detail}")
@@ -281,7 +286,10 @@ class OpaProcess:
                         return
                 except requests.RequestException:
                     pass
-                time.sleep(0.02)
+                if self.cancel is not None:
+                    self.cancel.wait(0.02)
+                else:
+                    time.sleep(0.02)
         finally:
             session.close()
         raise OpaStartError(

@@ -239,11 +239,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
     serve_bundles = bsub.add_parser(
         "serve",
-        help="serve a folder of bundles to OPA sidecars (bundle service protocol)",
+        help="serve a folder of bundles to OPA sidecars (a development server)",
         description=(
-            "Serve every bundle file in DIR at /bundles/NAME with ETag, If-None-Match (304) "
-            "and long polling (Prefer: wait=N). Publish a new revision with "
-            "`pycognito-opa bundle build --out DIR/NAME`: it is renamed into place, so a "
+            "A development bundle server: serve every bundle file in DIR at /bundles/NAME with "
+            "ETag, If-None-Match (304) and long polling (Prefer: wait=N). Only regular files "
+            "directly inside DIR whose names end in .tar.gz are served: symbolic links, FIFOs, "
+            "devices, folders, hidden files and files of any other name (a private key beside "
+            "the bundles) get 404. Publish a new revision with "
+            "`pycognito-opa bundle build --out DIR/NAME.tar.gz`: it is renamed into place, so a "
             "sidecar never downloads half a file. Runs until Ctrl-C."
         ),
     )

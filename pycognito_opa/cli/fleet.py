@@ -6,11 +6,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import threading
 from contextlib import suppress
 from pathlib import Path
 
 from ..bundle import check_verification_key
-from ..errors import OpaQueryError
+from ..errors import OpaQueryError, SidecarError
 from ..fleet.config import (
     FleetConfig,
     SidecarStatus,
@@ -28,6 +29,7 @@ from ..fleet.sidecar import DEFAULT_ADDR, LOG_LEVELS, HardenedSidecar, ServeOpti
 from ._common import (
     EXIT_ENVIRONMENT,
     EXIT_FINDINGS,
+    EXIT_INPUT,
     EXIT_OK,
     add_key_args,
     emit,
@@ -66,8 +68,19 @@ def _forward(text: str) -> None:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    sidecar = HardenedSidecar(_serve_options(args))
-    with until_signalled() as stop, sidecar:
+    with until_signalled() as stop:
+        sidecar = HardenedSidecar(_serve_options(args), cancel=stop)
+        try:
+            sidecar.start()
+        except SidecarError:
+            if stop.is_set():  # SIGTERM while waiting for the first bundle: stop, as asked
+                return EXIT_OK
+            raise
+        return _serve(args, sidecar, stop)
+
+
+def _serve(args: argparse.Namespace, sidecar: HardenedSidecar, stop: threading.Event) -> int:
+    with sidecar:
         token = sidecar.token
         status = sidecar_status(sidecar.url, token=token)
         info = {
@@ -158,9 +171,11 @@ def cmd_fleet_status(args: argparse.Namespace) -> int:
     agree = len(revisions) == 1 and None not in revisions
     expected = args.expect is None or revisions == {args.expect}
     healthy = all(s.healthy for s in statuses)
+    refused = [s.url for s in statuses if s.unauthorized]
     if args.json:
         print_json(
             {
+                "unauthorized": refused,
                 "sidecars": [s.to_dict() for s in statuses],
                 "same_revision": agree,
                 "revision": next(iter(revisions)) if agree else None,
@@ -169,12 +184,19 @@ def cmd_fleet_status(args: argparse.Namespace) -> int:
         )
     else:
         emit(_render_status(statuses))
-        if agree and expected and healthy:
+        if refused:
+            emit(
+                f"unauthorized: {len(refused)} of {len(statuses)} sidecars refused the status "
+                "query (401); give their bearer token with --token-file"
+            )
+        elif agree and expected and healthy:
             emit(f"all {len(statuses)} sidecars serve revision {next(iter(revisions))}")
         elif args.expect and not expected:
             emit(f"not every sidecar serves revision {args.expect}")
         else:
             emit("the sidecars do not all serve one revision")
+    if refused:
+        return EXIT_INPUT
     if not all(s.reachable for s in statuses):
         return EXIT_ENVIRONMENT
     return EXIT_OK if agree and expected and healthy else EXIT_FINDINGS
@@ -312,7 +334,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         description=(
             "Ask each sidecar for its health and bundle revisions (a decision query with "
             "?provenance, allowed by the hardened policy). Exit 0 when all serve one revision "
-            "(--expect: that one), 1 when they differ, 3 when one is unreachable."
+            "(--expect: that one), 1 when they differ, 2 when one refuses the query (401: "
+            "its bearer token missing or wrong, see --token-file), 3 when one is unreachable."
         ),
     )
     status.add_argument("urls", nargs="+", metavar="URL", help="sidecar URLs")

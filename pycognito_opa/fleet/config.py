@@ -219,6 +219,7 @@ class SidecarStatus:
     healthy: bool
     revisions: Mapping[str, str] = field(default_factory=dict)
     error: str | None = None
+    unauthorized: bool = False  # it refused the query (401): a token missing or wrong
 
     @property
     def revision(self) -> str | None:
@@ -234,6 +235,7 @@ class SidecarStatus:
             "revision": self.revision,
             "revisions": dict(self.revisions),
             "error": self.error,
+            "unauthorized": self.unauthorized,
         }
 
 
@@ -262,7 +264,11 @@ def sidecar_status(url: str, *, token: str | None = None, timeout: float = 5.0) 
     if resp.status_code != 200:
         message = payload.get("message") if isinstance(payload, dict) else None
         return SidecarStatus(
-            base, True, healthy, error=f"OPA answered {resp.status_code}: {message or resp.text}"
+            base,
+            True,
+            healthy,
+            error=f"OPA answered {resp.status_code}: {message or resp.text}",
+            unauthorized=resp.status_code == 401,
         )
     bundles = (payload.get("provenance") or {}).get("bundles") or {}
     revisions = {
@@ -291,12 +297,13 @@ def wait_for_revision(
     timeout: float = 30.0,
     interval: float = 0.2,
 ) -> list[SidecarStatus]:
-    """Poll until every sidecar serves `revision`; OpaQueryError naming the stragglers."""
+    """Poll until every sidecar serves `revision` (or one refuses the token); OpaQueryError
+    naming the stragglers."""
     deadline = time.monotonic() + timeout
     while True:
         statuses = fleet_status(urls, token=token, timeout=min(5.0, timeout))
-        if all(s.revision == revision for s in statuses):
-            return statuses
+        if all(s.revision == revision for s in statuses) or any(s.unauthorized for s in statuses):
+            return statuses  # (a sidecar that refuses the token will not change its mind)
         if time.monotonic() >= deadline:
             late = ", ".join(
                 f"{s.url} ({s.revision or s.error or 'no bundle'})"

@@ -8,8 +8,14 @@ within moments instead of at their next poll.
 
 Publishing is atomic: a bundle is written to a hidden file in the folder and renamed over the
 old one (`publish`, or `pycognito-opa bundle build --out DIR/NAME`). The server opens a file
-once and sends what it read from that one open file, so a sidecar gets either the old or the
-new revision, never half of one. Hidden files (names starting with a dot) are never served.
+once and sends what it reads from that one open file, so a sidecar gets either the old or the
+new revision, never half of one.
+
+Only regular bundle files directly inside the folder are served: a name of letters, digits and
+`._-` ending in `.tar.gz`, not hidden, opened without following a symbolic link (O_NOFOLLOW) and
+without waiting on a FIFO (O_NONBLOCK), and sent only if the open file is a regular file. A
+symlink (to /etc/passwd, to /dev/zero), a FIFO, a device, a folder or a `private.pem` beside the
+bundles gets 404. A file is streamed in chunks, never read whole into memory.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ import hashlib
 import os
 import re
 import shutil
+import stat
 import sys
 import tempfile
 import threading
@@ -28,6 +35,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
+from typing import BinaryIO
 from urllib.parse import unquote, urlsplit
 
 from ..errors import BundleServerError
@@ -36,21 +44,37 @@ BUNDLE_CONTENT_TYPE = "application/vnd.openpolicyagent.bundles"
 PREFIX = "bundles"
 MAX_WAIT_SECONDS = 300
 POLL_INTERVAL = 0.05
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*\.tar\.gz$")
 _WAIT = re.compile(r"(?:^|[;,\s])wait=(\d+)")
+CHUNK = 64 * 1024
+# Open a name in the folder: never through a symlink, never blocking on a FIFO.
+_OPEN_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
 
 
 @dataclass(frozen=True)
 class Snapshot:
-    """One published revision of a bundle file, as read from one open file."""
+    """One published revision of a bundle file: an open regular file, its size and ETag.
+
+    The file is the one opened (a later rename does not change what it reads); close it.
+    """
 
     name: str
-    body: bytes
+    file: BinaryIO
+    size: int
     etag: str
+
+    def close(self) -> None:
+        self.file.close()
+
+
+def is_bundle_name(name: str) -> bool:
+    """A name the server serves: letters, digits and `._-`, not hidden, ending in `.tar.gz`."""
+    return bool(_NAME.match(name))
 
 
 class BundleStore:
-    """The bundles of a folder, with an ETag per file content."""
+    """The bundle files of a folder (regular files directly inside it), with an ETag per file
+    content."""
 
     def __init__(self, directory: str | os.PathLike[str]) -> None:
         self.directory = Path(directory)
@@ -58,7 +82,7 @@ class BundleStore:
         self._lock = threading.Lock()
 
     def _path(self, name: str) -> Path | None:
-        if not _NAME.match(name):
+        if not is_bundle_name(name):
             return None
         return self.directory / name
 
@@ -66,25 +90,41 @@ class BundleStore:
     def _key(st: os.stat_result) -> tuple[int, int, int, int]:
         return (st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size)
 
-    def get(self, name: str) -> Snapshot | None:
-        """The bundle's current content and ETag, or None if there is no such bundle."""
+    def _cached(self, name: str, key: tuple[int, int, int, int]) -> str | None:
+        with self._lock:
+            cached = self._etags.get(name)
+        return cached[1] if cached is not None and cached[0] == key else None
+
+    def open(self, name: str) -> Snapshot | None:
+        """The bundle's current content (an open file) and ETag, or None if there is no such
+        bundle: no such name, not a regular file, or a symbolic link."""
         path = self._path(name)
         if path is None:
             return None
         try:
-            with path.open("rb") as f:
-                key = self._key(os.fstat(f.fileno()))
-                body = f.read()
-        except (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError):
+            fd = os.open(path, _OPEN_FLAGS)
+        except OSError:  # missing, a symlink (ELOOP), unreadable, a FIFO without a writer
             return None
-        with self._lock:
-            cached = self._etags.get(name)
-            if cached is not None and cached[0] == key:
-                return Snapshot(name, body, cached[1])
-        etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-        with self._lock:
-            self._etags[name] = (key, etag)
-        return Snapshot(name, body, etag)
+        f = os.fdopen(fd, "rb")
+        try:
+            st = os.fstat(f.fileno())
+            if not stat.S_ISREG(st.st_mode):
+                f.close()
+                return None
+            key = self._key(st)
+            etag = self._cached(name, key)
+            if etag is None:
+                digest = hashlib.sha256()
+                while chunk := f.read(CHUNK):
+                    digest.update(chunk)
+                etag = '"' + digest.hexdigest()[:32] + '"'
+                f.seek(0)
+                with self._lock:
+                    self._etags[name] = (key, etag)
+            return Snapshot(name, f, st.st_size, etag)
+        except BaseException:
+            f.close()
+            raise
 
     def etag(self, name: str) -> str | None:
         """The current ETag (cheap when the file did not change since it was last read)."""
@@ -92,21 +132,28 @@ class BundleStore:
         if path is None:
             return None
         try:
-            key = self._key(path.stat())
+            st = os.lstat(path)
         except OSError:
             return None
-        with self._lock:
-            cached = self._etags.get(name)
-            if cached is not None and cached[0] == key:
-                return cached[1]
-        snapshot = self.get(name)
-        return snapshot.etag if snapshot else None
+        if not stat.S_ISREG(st.st_mode):
+            return None
+        etag = self._cached(name, self._key(st))
+        if etag is not None:
+            return etag
+        snapshot = self.open(name)
+        if snapshot is None:
+            return None
+        snapshot.close()
+        return snapshot.etag
 
     def names(self) -> list[str]:
-        if not self.directory.is_dir():
+        """The bundle files served: regular files (not symlinks) with a bundle name."""
+        try:
+            entries = list(os.scandir(self.directory))
+        except OSError:
             return []
         return sorted(
-            p.name for p in self.directory.iterdir() if p.is_file() and _NAME.match(p.name)
+            e.name for e in entries if is_bundle_name(e.name) and e.is_file(follow_symlinks=False)
         )
 
 
@@ -118,8 +165,10 @@ def publish(
     """Copy a built bundle into the served folder atomically; return its served path."""
     src = Path(bundle)
     target_name = name or src.name
-    if not _NAME.match(target_name):
-        raise BundleServerError(f"{target_name!r} is not a bundle name (letters, digits, ._-)")
+    if not is_bundle_name(target_name):
+        raise BundleServerError(
+            f"{target_name!r} is not a bundle name (letters, digits, ._-, ending in .tar.gz)"
+        )
     folder = Path(directory)
     folder.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target_name}.", suffix=".partial", dir=folder)
@@ -162,7 +211,12 @@ class _Handler(BaseHTTPRequestHandler):
         return None
 
     def _send(
-        self, status: HTTPStatus, body: bytes = b"", etag: str | None = None, ctype: str = ""
+        self,
+        status: HTTPStatus,
+        body: bytes = b"",
+        etag: str | None = None,
+        ctype: str = "",
+        snapshot: Snapshot | None = None,
     ) -> None:
         self.server.count(status)
         self.send_response(status)
@@ -171,13 +225,23 @@ class _Handler(BaseHTTPRequestHandler):
         if ctype:
             self.send_header("Content-Type", ctype)
         self.send_header("Cache-Control", "no-cache")
-        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Content-Length", str(snapshot.size if snapshot else len(body)))
         self.end_headers()
-        if body and self.command != "HEAD":
+        if self.command == "HEAD":
+            return
+        if snapshot is not None:
+            left = snapshot.size
+            while left > 0 and (chunk := snapshot.file.read(min(CHUNK, left))):
+                self.wfile.write(chunk)
+                left -= len(chunk)
+        elif body:
             self.wfile.write(body)
 
     def _not_found(self) -> None:
-        message = b"no such bundle: GET /" + PREFIX.encode() + b"/NAME of a published bundle\n"
+        message = (
+            b"no such bundle: GET /" + PREFIX.encode() + b"/NAME.tar.gz of a bundle file of the "
+            b"folder (a regular file, not a symbolic link)\n"
+        )
         self._send(HTTPStatus.NOT_FOUND, message, ctype="text/plain")
 
     def do_GET(self) -> None:
@@ -200,12 +264,17 @@ class _Handler(BaseHTTPRequestHandler):
             if current in known or "*" in known:
                 self._send(HTTPStatus.NOT_MODIFIED, etag=current, ctype=BUNDLE_CONTENT_TYPE)
                 return
-        snapshot = store.get(name)
+        snapshot = store.open(name)
         if snapshot is None:
             self._not_found()
             return
-        # This content type tells OPA that the server supports long polling.
-        self._send(HTTPStatus.OK, snapshot.body, snapshot.etag, BUNDLE_CONTENT_TYPE)
+        try:
+            # This content type tells OPA that the server supports long polling.
+            self._send(
+                HTTPStatus.OK, etag=snapshot.etag, ctype=BUNDLE_CONTENT_TYPE, snapshot=snapshot
+            )
+        finally:
+            snapshot.close()
 
     do_HEAD = do_GET
 
