@@ -19,7 +19,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from .errors import PyCognitoOpaError, ToolNotFoundError
+from .errors import OpaVersionError, ResourcesNotFoundError, ToolNotFoundError
 
 OPA_ENV = "PYCOGNITO_OPA_BINARY"
 CACHE_ENV = "PYCOGNITO_OPA_CACHE"
@@ -32,18 +32,6 @@ OPA_VERSION_TIMEOUT = 30.0
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 RESOURCES_DIR = PACKAGE_DIR / "_resources"
-
-
-class ResourcesNotFoundError(PyCognitoOpaError):
-    """The package's Rego policies, data or examples are not where they should be."""
-
-    code = "resources_not_found"
-
-
-class OpaVersionError(ToolNotFoundError):
-    """An OPA binary was found, but it is older than the oldest supported version."""
-
-    code = "opa_too_old"
 
 
 def checkout_root() -> Path | None:

@@ -125,3 +125,22 @@ class NoExamplesError(ExamplesError):
 
     code = "no_examples"
     exit_code = EXIT_FINDINGS
+
+
+class ResourcesNotFoundError(PyCognitoOpaError):
+    """The package's Rego policies, data or examples are not where they should be."""
+
+    code = "resources_not_found"
+
+
+class OpaVersionError(ToolNotFoundError):
+    """An OPA binary was found, but it is older than the oldest supported version."""
+
+    code = "opa_too_old"
+
+
+class RegistryError(PyCognitoOpaError):
+    """An OCI registry could not be reached, refused a push, or answered out of protocol."""
+
+    code = "registry_failed"
+    exit_code = EXIT_ENVIRONMENT

@@ -22,7 +22,12 @@ import pytest
 
 from pycognito_opa import _paths, default_bundle
 from pycognito_opa.bundle import _default
-from pycognito_opa.errors import BundleError, ToolNotFoundError
+from pycognito_opa.errors import (
+    BundleError,
+    OpaVersionError,
+    ResourcesNotFoundError,
+    ToolNotFoundError,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
@@ -82,7 +87,7 @@ def test_missing_resources_are_a_clear_error(
     package.mkdir(parents=True)
     monkeypatch.setattr(_paths, "PACKAGE_DIR", package)
     monkeypatch.setattr(_paths, "RESOURCES_DIR", package / "_resources")
-    with pytest.raises(_paths.ResourcesNotFoundError, match="reinstall pycognito-opa"):
+    with pytest.raises(ResourcesNotFoundError, match="reinstall pycognito-opa"):
         _paths.rego_dir()
 
 
@@ -217,7 +222,7 @@ def test_missing_opa_names_the_go_install_command(
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
     with pytest.raises(ToolNotFoundError) as info:
         _paths.opa_binary()
-    assert not isinstance(info.value, _paths.OpaVersionError)
+    assert not isinstance(info.value, OpaVersionError)
     assert GO_INSTALL in str(info.value)
     assert "`opa` on PATH" in str(info.value)
     assert _paths.OPA_ENV in str(info.value)
@@ -228,7 +233,7 @@ def test_an_old_opa_on_path_is_refused_with_its_version(
 ) -> None:
     old = fake_opa(tmp_path / "bin", "Version: 0.70.0")
     monkeypatch.setenv("PATH", str(old.parent))
-    with pytest.raises(_paths.OpaVersionError) as info:
+    with pytest.raises(OpaVersionError) as info:
         _paths.opa_binary()
     message = str(info.value)
     assert "OPA 0.70.0" in message and str(old) in message
@@ -272,12 +277,12 @@ def test_version_gate(line: str, accepted: bool, tmp_path: Path) -> None:
     if accepted:
         assert _paths.check_opa_version(opa) >= _paths.MIN_OPA_VERSION
     else:
-        with pytest.raises(_paths.OpaVersionError, match="older than"):
+        with pytest.raises(OpaVersionError, match="older than"):
             _paths.check_opa_version(opa)
 
 
 def test_a_binary_that_prints_no_version_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(_paths.OpaVersionError, match="did not print an OPA version"):
+    with pytest.raises(OpaVersionError, match="did not print an OPA version"):
         _paths.check_opa_version(fake_opa(tmp_path, "hello"))
 
 
@@ -291,7 +296,7 @@ def test_the_version_is_checked_once_per_binary(tmp_path: Path) -> None:
     fake_opa(tmp_path / "bin", "Version: 1.22.2", calls)
     later = time.time() + 5
     os.utime(opa, (later, later))
-    with pytest.raises(_paths.OpaVersionError):
+    with pytest.raises(OpaVersionError):
         _paths.opa_binary(opa)
     assert calls.read_text().count("x") == 2
 

@@ -2,8 +2,9 @@
 signed bundles, their status, publishing bundles to an OCI registry, and a development bundle
 server."""
 
+from ..errors import RegistryError
 from .config import FleetConfig, SidecarStatus, fleet_status, opa_config, sidecar_status
-from .registry import OciReference, PushResult, RegistryError, parse_oci_url, push_bundle
+from .registry import OciReference, PushResult, parse_oci_url, push_bundle
 from .server import BundleServer
 from .sidecar import HardenedSidecar, ServeOptions
 

@@ -35,11 +35,10 @@ import requests
 
 from ..bundle import DEFAULT_KEY_ID, DEFAULT_SIGNING_ALG, inspect_bundle, verify_bundle
 from ..errors import (
-    EXIT_ENVIRONMENT,
     BundleError,
     BundleRejectedError,
     InputFileError,
-    PyCognitoOpaError,
+    RegistryError,
     SignatureError,
 )
 
@@ -64,13 +63,6 @@ _TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$")
 _HOSTNAME = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)*$")
 MAX_NAME_LENGTH = 255
 REFERENCE_FORM = "oci://HOST[:PORT]/REPOSITORY:TAG"
-
-
-class RegistryError(PyCognitoOpaError):
-    """An OCI registry could not be reached, refused a push, or answered out of protocol."""
-
-    code = "registry_failed"
-    exit_code = EXIT_ENVIRONMENT
 
 
 def is_loopback_host(host: str) -> bool:
