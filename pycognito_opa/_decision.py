@@ -11,7 +11,14 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-DECISIONS = ("allow", "explicit_deny", "implicit_deny", "not_governed_by_iam", "invalid")
+DECISIONS = (
+    "allow",
+    "explicit_deny",
+    "implicit_deny",
+    "not_governed_by_iam",
+    "invalid",
+    "no_credentials",
+)
 
 
 @dataclass(frozen=True)

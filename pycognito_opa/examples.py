@@ -20,9 +20,23 @@ class _Decider(Protocol):
     def decide_many(self, requests: Sequence[Mapping[str, Any]]) -> list[Decision]: ...
 
 
+# What an identity-pool example may also expect of the decision's `identity` block, and where
+# each value is in that block.
+IDENTITY_EXPECTATIONS: dict[str, tuple[str, ...]] = {
+    "outcome": ("outcome",),
+    "role_arn": ("role_arn",),
+    "error_code": ("error", "code"),
+    "error_stage": ("error", "stage"),
+}
+
+
 @dataclass(frozen=True)
 class Example:
-    """One documented request with the decision the documentation implies."""
+    """One documented request with the decision the documentation implies.
+
+    `expect_identity` (identity-pool requests) names what the decision's `identity` block must
+    hold: any of `outcome`, `role_arn`, `error_code`, `error_stage` (see IDENTITY_EXPECTATIONS).
+    """
 
     id: str
     title: str
@@ -31,6 +45,14 @@ class Example:
     why: str
     source: dict[str, str] = field(default_factory=dict)
     file: str = ""
+    expect_identity: dict[str, Any] = field(default_factory=dict)
+
+
+def _identity_value(decision: Decision, path: tuple[str, ...]) -> Any:
+    value: Any = decision.raw.get("identity")
+    for key in path:
+        value = value.get(key) if isinstance(value, Mapping) else None
+    return value
 
 
 @dataclass(frozen=True)
@@ -39,8 +61,18 @@ class ExampleResult:
     decision: Decision
 
     @property
+    def identity_differences(self) -> dict[str, Any]:
+        """Each expected identity value the decision does not hold: {key: the decision's value}."""
+        out = {}
+        for key, expected in self.example.expect_identity.items():
+            actual = _identity_value(self.decision, IDENTITY_EXPECTATIONS[key])
+            if actual != expected:
+                out[key] = actual
+        return out
+
+    @property
     def agrees(self) -> bool:
-        return self.decision.decision == self.example.expect
+        return self.decision.decision == self.example.expect and not self.identity_differences
 
 
 def _resolve_policies(value: Any, named: Mapping[str, Any], where: str) -> Any:
@@ -55,6 +87,35 @@ def _resolve_policies(value: Any, named: Mapping[str, Any], where: str) -> Any:
 
 
 POLICY_FIELDS = ("policies", "permissions_boundary", "scps", "session_policies", "resource_policy")
+# The policy fields of each role entry of an identity request (identity.roles.ARN).
+ROLE_POLICY_FIELDS = ("trust_policy", "policies", "permissions_boundary")
+
+
+def _resolve_identity_roles(request: dict[str, Any], named: Mapping[str, Any], where: str) -> None:
+    """Replace policy names in the role entries of an identity request by the named documents."""
+    identity = request.get("identity")
+    if not isinstance(identity, Mapping) or not isinstance(identity.get("roles"), Mapping):
+        return
+    roles = {}
+    for arn, entry in identity["roles"].items():
+        if isinstance(entry, Mapping):
+            entry = dict(entry)
+            for key in ROLE_POLICY_FIELDS:
+                if key in entry:
+                    entry[key] = _resolve_policies(
+                        entry[key], named, f"{where}.request.identity.roles[{arn}].{key}"
+                    )
+        roles[arn] = entry
+    request["identity"] = {**identity, "roles": roles}
+
+
+def _expect_identity(raw: Mapping[str, Any], where: str) -> dict[str, Any]:
+    value = raw.get("expect_identity") or {}
+    if not isinstance(value, Mapping) or not set(value) <= set(IDENTITY_EXPECTATIONS):
+        raise ExamplesError(
+            f"{where}: expect_identity takes the keys {', '.join(IDENTITY_EXPECTATIONS)}"
+        )
+    return dict(value)
 
 
 def _load_file(path: Path) -> list[Example]:
@@ -78,6 +139,7 @@ def _load_file(path: Path) -> list[Example]:
         for key in POLICY_FIELDS:
             if key in request:
                 request[key] = _resolve_policies(request[key], named, f"{where}.request.{key}")
+        _resolve_identity_roles(request, named, where)
         out.append(
             Example(
                 id=str(example_id),
@@ -87,6 +149,7 @@ def _load_file(path: Path) -> list[Example]:
                 why=str(raw.get("why", "")),
                 source={**default_source, **(raw.get("source") or {})},
                 file=path.name,
+                expect_identity=_expect_identity(raw, where),
             )
         )
     return out
@@ -158,10 +221,23 @@ def render_table(
             r.decision.decision,
         )
         row = "  ".join(c.ljust(w) for c, w in zip(cells, columns, strict=True))
-        lines.append(f"{row}  {_short(r.decision.reason or r.example.why, why_width)}")
+        why = _identity_note(r) + (r.decision.reason or r.example.why)
+        lines.append(f"{row}  {_short(why, why_width)}")
     disagree = sum(not r.agrees for r in results)
     lines += ["", f"{total - disagree} of {total} documented examples agree with OPA's decisions"]
     return "\n".join(lines).lstrip("\n")
+
+
+def _identity_note(result: ExampleResult) -> str:
+    """For an identity-pool example: the role the session has, or the refusal, then ": "."""
+    identity = result.decision.raw.get("identity")
+    if not isinstance(identity, Mapping):
+        return ""
+    error = identity.get("error")
+    if isinstance(error, Mapping):
+        return f"[{error.get('code')} at {error.get('stage')}] "
+    role = identity.get("role_arn")
+    return f"[role {str(role).rsplit('/', 1)[-1]}] " if role else ""
 
 
 def results_json(results: Sequence[ExampleResult]) -> list[dict[str, Any]]:
@@ -174,6 +250,7 @@ def results_json(results: Sequence[ExampleResult]) -> list[dict[str, Any]]:
             "request": r.example.request,
             "expect": r.example.expect,
             "why": r.example.why,
+            **({"expect_identity": r.example.expect_identity} if r.example.expect_identity else {}),
             "decision": r.decision.to_dict(),
             "agrees": r.agrees,
         }

@@ -32,6 +32,11 @@ def test_example_agrees(results: dict[str, ExampleResult], example_id: str):
         f"{result.example.file} {example_id}: {result.example.why} "
         f"(source: {result.example.source}); OPA said {result.decision}"
     )
+    # Identity-pool examples also name the role (or the refusal) the documentation implies.
+    assert not result.identity_differences, (
+        f"{result.example.file} {example_id}: expected identity {result.example.expect_identity}, "
+        f"OPA's differs in {result.identity_differences} ({result.decision['identity']})"
+    )
 
 
 def test_examples_command_exits_0_and_prints_the_table(bundle):

@@ -10,7 +10,35 @@ import pytest
 import yaml
 
 EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "bundles" / "examples"
-EXPECTS = {"allow", "explicit_deny", "implicit_deny", "not_governed_by_iam", "invalid"}
+EXPECTS = {
+    "allow",
+    "explicit_deny",
+    "implicit_deny",
+    "not_governed_by_iam",
+    "invalid",
+    "no_credentials",
+}
+# What an identity-pool example may expect of the decision's identity block.
+IDENTITY_EXPECTS = {"outcome", "role_arn", "error_code", "error_stage"}
+IDENTITY_OUTCOMES = {"credentials", "error", "invalid"}
+IDENTITY_STAGES = {
+    "get_id",
+    "get_open_id_token",
+    "get_credentials_for_identity",
+    "assume_role_with_web_identity",
+}
+# The identity object of a request (design contract; identity-pools.md).
+IDENTITY_FIELDS = {
+    "pool",
+    "roles",
+    "flow",
+    "login_provider",
+    "token",
+    "identity_id",
+    "custom_role_arn",
+    "role_arn",
+    "jwks",
+}
 KEBAB = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 SHIPPED_MANAGED = {
     "AmazonCognitoPowerUser",
@@ -31,6 +59,7 @@ REQUEST_FIELDS = {
     "session_policies",
     "context",
     "resource_policy",
+    "identity",
 }
 
 
@@ -68,6 +97,11 @@ def _policy_refs(request: dict[str, Any]) -> list[Any]:
     refs.extend(request.get("session_policies") or [])
     for level in request.get("scps") or []:
         refs.extend(level if isinstance(level, list) else [level])
+    for entry in ((request.get("identity") or {}).get("roles") or {}).values():
+        refs.extend(entry.get("policies") or [])
+        for key in ("trust_policy", "permissions_boundary"):
+            if key in entry:
+                refs.append(entry[key])
     return refs
 
 
@@ -161,3 +195,39 @@ def test_managed_policies_shipped() -> None:
         for name in example["request"].get("managed_policies") or []:
             bare = name.removeprefix("arn:aws:iam::aws:policy/")
             assert bare in SHIPPED_MANAGED, f"{file_name}:{example['id']}: {name!r} is not shipped"
+
+
+def test_identity_examples_well_formed() -> None:
+    """Identity-pool requests: the identity object's fields, each role entry with its trust
+    policy, and what the example expects of the decision's identity block."""
+    for file_name, _, example in _examples():
+        eid = example.get("id")
+        identity = example["request"].get("identity")
+        expect_identity = example.get("expect_identity")
+        if identity is None:
+            assert expect_identity is None, f"{file_name}:{eid}: expect_identity without identity"
+            continue
+        assert isinstance(identity, dict), f"{file_name}:{eid}: identity"
+        assert set(identity) <= IDENTITY_FIELDS, f"{file_name}:{eid}: {sorted(identity)}"
+        if example["expect"] != "invalid":
+            pool = identity.get("pool")
+            assert isinstance(pool, dict) and pool.get("IdentityPoolId"), f"{file_name}:{eid}"
+            for arn, entry in (identity.get("roles") or {}).items():
+                assert arn.startswith("arn:aws"), f"{file_name}:{eid}: role {arn!r}"
+                assert "trust_policy" in entry, f"{file_name}:{eid}: {arn} has no trust_policy"
+        assert isinstance(expect_identity, dict) and expect_identity, (
+            f"{file_name}:{eid}: an identity example says what it expects of the identity"
+        )
+        assert set(expect_identity) <= IDENTITY_EXPECTS, f"{file_name}:{eid}: {expect_identity}"
+        outcome = expect_identity.get("outcome")
+        assert outcome in IDENTITY_OUTCOMES, f"{file_name}:{eid}: outcome {outcome!r}"
+        assert (outcome == "error") == (example["expect"] == "no_credentials"), (
+            f"{file_name}:{eid}: no_credentials goes with the outcome error"
+        )
+        if outcome == "error":
+            assert expect_identity.get("error_code"), f"{file_name}:{eid}: error_code"
+            assert expect_identity.get("error_stage") in IDENTITY_STAGES, f"{file_name}:{eid}"
+        if outcome == "credentials":
+            assert str(expect_identity.get("role_arn", "")).startswith("arn:aws"), (
+                f"{file_name}:{eid}: which role the credentials are for"
+            )

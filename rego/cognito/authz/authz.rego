@@ -34,12 +34,13 @@ _requests := input.requests if is_array(input.requests)
 # description: |
 #   The decision for one request: "invalid" when it cannot be evaluated,
 #   "not_governed_by_iam" for an operation IAM does not govern (unsigned:
-#   public or token-authorized; no policy changes that, an explicit Deny
-#   included), otherwise IAM's evaluation (cognito.iam.evaluate). A request
-#   with an identity (an identity-pool sign-in or guest) is "no_credentials"
-#   when the pool issues none, else evaluated as the resolved role's session
-#   (cognito.identity.session); its decision adds the resolution as
-#   "identity".
+#   public or token-authorized; or signed but needing no permission, such as
+#   sts:GetCallerIdentity, cognito.iam.needs_no_permission; no policy
+#   changes that, an explicit Deny included), otherwise IAM's evaluation
+#   (cognito.iam.evaluate). A request with an identity (an identity-pool
+#   sign-in or guest) is "no_credentials" when the pool issues none, else
+#   evaluated as the resolved role's session (cognito.identity.session); its
+#   decision adds the resolution as "identity".
 decide(r) := _identity_decision(r) if {
 	is_object(r)
 	"identity" in object.keys(r)
@@ -50,6 +51,8 @@ _decide(r) := _invalid(r, errors) if {
 	count(errors) > 0
 } else := _not_governed(r) if {
 	catalog.unsigned(r.action)
+} else := _needs_no_permission(r, entry) if {
+	entry := iam.needs_no_permission(r.action)
 } else := _evaluated(r, iam.evaluate(r)) if {
 	iam.evaluate(r)
 } else := _decision(
@@ -60,8 +63,9 @@ _decide(r) := _invalid(r, errors) if {
 	"The evaluation produced no result for this request; denied by default.",
 )
 
-_identity_decision(r) := _invalid(r, errors) if {
-	errors := session.request_errors(r, identity.resolve(r.identity))
+_identity_decision(r) := object.union(_invalid(r, errors), {"identity": res}) if {
+	res := identity.resolve(r.identity)
+	errors := session.request_errors(r, res)
 	count(errors) > 0
 } else := object.union(
 	_decision(
@@ -105,6 +109,14 @@ _not_governed(r) := _decision(
 		"%s is not signed with AWS credentials (%s authorization), so IAM policies cannot allow or deny it%s.",
 		[catalog.canonical(r.action), catalog.authorization(r.action), _sources_note(r.action)],
 	),
+)
+
+# Signed with AWS credentials, but answered without consulting any policy.
+_needs_no_permission(r, entry) := _decision(
+	true, "not_governed_by_iam", true, [], [], [w | some w in diagnostics.warnings(r)],
+	sprintf("%s needs no IAM permission: no policy, an explicit Deny included, stops it (%s: %s).", [
+		entry.action, entry.document, entry.url,
+	]),
 )
 
 _evaluated(r, result) := _decision(

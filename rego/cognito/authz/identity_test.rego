@@ -124,6 +124,7 @@ test_identity_not_governed if {
 test_identity_invalid if {
 	bad := _ip_decide("s3:GetObject", "arn:aws:s3:::b/k", json.remove(_ip_identity({}), ["pool/IdentityPoolId"]))
 	bad.decision == "invalid"
+	bad.identity.outcome == "invalid"
 	{e.field | some e in bad.errors} == {"identity.pool.IdentityPoolId"}
 	with_policies := authz.decide({
 		"action": "s3:GetObject", "resource": "*",

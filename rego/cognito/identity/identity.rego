@@ -183,10 +183,13 @@ _field_warnings(x) := {_w("unknown_field", sprintf("identity field %q is not in 
 }
 
 _id_warnings(c) := {_w(
-	"non_canonical_id",
+	code,
 	sprintf("%s %q is not of AWS's form REGION:GUID ([\\w-]+:[0-9a-f-]+, S8); evaluated as written", [name, id]),
 ) |
-	some name, id in {"IdentityPoolId": c.pool_id, "identity_id": c.identity_id}
+	some [code, name, id] in [
+		["noncanonical_identity_pool_id", "IdentityPoolId", c.pool_id],
+		["noncanonical_identity_id", "identity_id", c.identity_id],
+	]
 	is_string(id)
 	not validation.canonical_id(id)
 }

@@ -237,7 +237,7 @@ test_raw_jwt if {
 
 test_warnings if {
 	res := identity.resolve(object.union(_identity({}, json.remove(_user({}), ["identity_id"])), {"extra": 1}))
-	_codes(res) == {"unknown_field", "non_canonical_id", "no_identity_id"}
+	_codes(res) == {"unknown_field", "noncanonical_identity_pool_id", "no_identity_id"}
 	long := concat("", ["x" | some _ in numbers.range(1, 300)])
 	tagged := {"PrincipalTagAttributeMaps": {_up: {"PrincipalTags": {"name": "name"}}}}
 	admin_auth := {"Roles": {"authenticated": _admin, "unauthenticated": _unauth}}
