@@ -108,19 +108,21 @@ _placeholder_regex(text, class) := regex.replace(
 #   Warnings, as a set of {"code", "message"}, for parts of a parsed ARN that are not in
 #   AWS's canonical format: an account ID that is not 12 digits, an identity pool ID or
 #   identity ID that is not REGION:GUID, a user pool ID that is not REGION_ID, and an ID
-#   whose region differs from the ARN's region. Parts holding the wildcards * or ? and
-#   empty account parts are not judged.
+#   whose region differs from the ARN's region. Parts holding the wildcards * or ?, empty
+#   account parts and the alias "aws" of AWS-owned resources are not judged.
 canonical_problems(parsed) := _account_problems(parsed) | {problem |
 	some [kind, id] in _ids(parsed)
 	_concrete(id)
 	some problem in (_format_problems(kind, id) | _region_problems(id, parsed.region))
 }
 
+# "aws" is no account ID but the alias of resources AWS itself owns, such as
+# AWS managed policies (IAM User Guide, "Controlling access to IAM users and roles").
 _account_problems(parsed) := {{
 	"code": "noncanonical_account_id",
 	"message": sprintf("account ID %q is not 12 digits", [parsed.account]),
 } |
-	parsed.account != ""
+	not parsed.account in {"", "aws"}
 	_concrete(parsed.account)
 	not regex.match(`^[0-9]{12}$`, parsed.account)
 }

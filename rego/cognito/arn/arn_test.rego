@@ -249,3 +249,10 @@ test_resource_type_reads_stored_regexes if {
 test_type_regex_table if {
 	arn.type_regex_table["cognito-idp"].userpool == "^arn:[^:/]+:cognito-idp:[^:/]+:[^:/]+:userpool/[^/]+$"
 }
+
+# "aws" is the alias of AWS-owned resources, not an account ID (IAM User Guide,
+# "Controlling access to IAM users and roles").
+test_aws_alias_is_no_noncanonical_account if {
+	_codes("arn:aws:iam::aws:policy/ReadOnlyAccess") == set()
+	_codes("arn:aws:iam::aws1:policy/ReadOnlyAccess") == {"noncanonical_account_id"}
+}

@@ -333,3 +333,18 @@ test_unsigned_reason_names_sources if {
 	e := authz.decide({"action": "x:Y", "resource": "*"}) with data.cognito.reference.catalog as fixture
 	e.reason == "x:Y is not signed with AWS credentials (token authorization), so IAM policies cannot allow or deny it."
 }
+
+# STS API Reference, GetCallerIdentity: "If an administrator attaches a policy to
+# your identity that explicitly denies access to the sts:GetCallerIdentity action,
+# you can still perform this operation." The request is signed; no policy decides it.
+test_get_caller_identity_needs_no_permission if {
+	denied := authz.decide({
+		"action": "sts:GetCallerIdentity", "resource": "*",
+		"principal": "arn:aws:iam::111122223333:user/Alice",
+		"policies": [{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "sts:*", "Resource": "*"}]}],
+	})
+	[denied.allowed, denied.decision, denied.signed, denied.matched] == [true, "not_governed_by_iam", true, []]
+	contains(denied.reason, "API_GetCallerIdentity.html")
+	authz.decide({"action": "STS:getCallerIdentity", "resource": "*"}).decision == "not_governed_by_iam"
+	authz.decide({"action": "sts:GetSessionToken", "resource": "*"}).decision == "implicit_deny"
+}

@@ -24,6 +24,27 @@ import data.cognito.util
 
 # METADATA
 # description: |
+#   Operations outside Amazon Cognito that need no IAM permission, by
+#   lower-cased name: {"action", "document", "url", "says"}. No policy, an
+#   explicit Deny included, changes their outcome. Undefined for others.
+needs_no_permission(action) := entry if {
+	is_string(action)
+	entry := _no_permission[lower(action)]
+}
+
+_no_permission := {"sts:getcalleridentity": {
+	"action": "sts:GetCallerIdentity",
+	"document": "AWS Security Token Service API Reference, GetCallerIdentity",
+	"url": "https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html",
+	"says": concat(" ", [
+		"No permissions are required to perform this operation. If an administrator attaches a policy",
+		"to your identity that explicitly denies access to the sts:GetCallerIdentity action, you can",
+		"still perform this operation.",
+	]),
+}}
+
+# METADATA
+# description: |
 #   The identity-based policies that apply to the caller, as a list of
 #   {"label", "doc"}: inline policies ("policies[i]"), AWS managed policies
 #   (their NAME), and the bundle-stored policies of the principal
@@ -176,7 +197,14 @@ facts(r) := {
 }
 
 # The account that owns the resource: the ARN's account field, else resource_account.
-_resource_account(r) := parsed.account if {
+# Resources AWS itself owns carry the alias "aws" there instead of an account ID (IAM User
+# Guide, "Controlling access to IAM users and roles": "The ARN of an AWS managed policy uses
+# the special alias aws in the policy ARN instead of an account ID"): they belong to no
+# customer's account, so a request on them crosses no account boundary; AWS managed
+# policies are readable from every account with an identity-based policy alone.
+_resource_account(r) := "" if {
+	arn.parse(r.resource).account == "aws"
+} else := parsed.account if {
 	parsed := arn.parse(r.resource)
 	parsed.account != ""
 } else := r.resource_account if {
