@@ -71,13 +71,13 @@ DEFAULT_GOMEMLIMIT = "512MiB"
 
 # OPA keeps every regular expression it compiles in an inter-query cache, unbounded by
 # default; policy wildcards become expressions, so requests with ever-new patterns would grow
-# it without end. This bounds its entries; the Rego limits (package cognito.limits) bound each
-# entry: a pattern is at most 2,048 characters (4,096 with its policy variables substituted),
-# its expression at most 5 characters per pattern character, and Go's compiled program takes
-# at most about 120 bytes per expression character (measured, tests/test_hostile.py), so one
-# entry is at most about 2.5 MiB and the cache at most REGEX_CACHE_ENTRIES x 2.5 MiB = 2.5 GiB
-# in theory; a request's own patterns are far smaller in practice (see README, "Limits").
-REGEX_CACHE_ENTRIES = 10_000
+# it without end (20 requests with 400 KiB wildcards took OPA to 2.5 GiB). The cache is bounded
+# by entries, each entry by the Rego limits (package cognito.limits): a pattern is at most
+# 2,048 characters, 4,096 with its policy variables substituted (cognito.variables matches
+# nothing longer). Measured (tests/test_hostile.py), one such entry holds at most about
+# 230 KiB of OPA's heap, so 1,000 entries hold at most about 1,000 x 230 KiB = 225 MiB (and
+# at most 1,000 x 0.5 MiB = 500 MiB with a margin of two). A miss costs one compilation.
+REGEX_CACHE_ENTRIES = 1_000
 
 # Request bodies OPA reads (server.decoding): at most MAX_BODY_BYTES as sent, and at most as
 # many once gzip-inflated. A decision client never sends more in one query (it splits batches);

@@ -295,22 +295,22 @@ def test_deep_nesting_is_refused(engine: Engine):
         engine.decide({**VALID, "context": {"k": deep}})
 
 
-def _slow_request() -> dict[str, Any]:
-    """ForAnyValue:StringLike of 2,000 request values against 2,000 patterns that never match:
-    millions of comparisons per request, for a body of a few hundred kilobytes."""
-    patterns = [f"*never-{i}-*" for i in range(2000)]
-    values = [f"tag-{i}" for i in range(2000)]
+def _slow_request(i: int) -> dict[str, Any]:
+    """One of the costliest requests within the Rego limits (cognito.limits): two wildcard
+    patterns that use up the matching-work budget against an ARN of the maximum length, about
+    0.1 CPU seconds each; `i` makes each one distinct (OPA reuses the result of an identical
+    request within a query)."""
+    pool = "arn:aws:cognito-idp:us-east-1:123456789012:userpool/"
+    k = (7_900_000 // (2048 + 256) // 2 - len(pool)) // 2
     statement = {
         "Effect": "Allow",
-        "Action": "cognito-idp:TagResource",
-        "Resource": "*",
-        "Condition": {"ForAnyValue:StringLike": {"aws:TagKeys": patterns}},
+        "Action": "cognito-idp:DescribeUserPool",
+        "Resource": [pool + "*a" * k + f"b{i}", pool + "*a" * k + f"c{i}"],
     }
     return {
-        "action": "cognito-idp:TagResource",
-        "resource": "arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_x",
+        "action": "cognito-idp:DescribeUserPool",
+        "resource": pool + "a" * (2048 - len(pool)),
         "policies": [{"Version": "2012-10-17", "Statement": [statement]}],
-        "context": {"aws:TagKeys": values},
     }
 
 
@@ -319,14 +319,14 @@ def test_a_slow_query_is_cancelled_at_the_timeout_and_opa_keeps_serving(engine: 
         Engine(url=engine.url, timeout=0.5, parallelism=1) as client,
         pytest.raises(OpaQueryError, match="within"),
     ):
-        client.decide_many([_slow_request()] * 20)
+        client.decide_many([_slow_request(i) for i in range(20)])
     assert engine.decide(VALID).decision == "allow"
 
 
 def test_one_slow_part_of_a_split_batch_fails_the_whole_batch(engine: Engine):
     # Split over two queries: the first part is answered at once, the second runs past the
     # timeout. The call raises; it never returns the first part's decisions alone.
-    batch = [VALID] * MIN_PART + [_slow_request()] * MIN_PART
+    batch = [VALID] * MIN_PART + [_slow_request(i) for i in range(MIN_PART)]
     with (
         Engine(url=engine.url, timeout=0.5, parallelism=2) as client,
         pytest.raises(OpaQueryError, match="within"),

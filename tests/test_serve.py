@@ -3,10 +3,12 @@ bearer token when configured, loopback by default, and only authentic bundles.""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -259,3 +261,78 @@ def test_cli_serve_answers_until_sigterm_and_stops_opa(
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=15) == 0
     assert gone(ready["pid"])
+
+
+def test_the_bearer_scheme_is_read_in_any_case(signed: Path, keys: tuple[Path, Path], token_file):
+    # RFC 7235, section 2.1: the authentication scheme is case-insensitive.
+    options = ServeOptions(
+        bundle=signed, verification_key=keys[1], token_file=token_file, addr="127.0.0.1:0"
+    )
+    with HardenedSidecar(options) as sidecar:
+        body = {"input": LIST_POOLS}
+        for scheme in ("Bearer", "bearer", "BEARER", "bEaReR"):
+            headers = {"Authorization": f"{scheme} {TOKEN}"}
+            resp = requests.post(sidecar.url + DECISION, json=body, headers=headers, timeout=10)
+            assert resp.status_code == 200, (scheme, resp.text)
+            assert resp.json()["result"]["decision"] == "allow"
+        wrong = {"Authorization": "bearer not-the-token"}
+        assert (
+            requests.post(sidecar.url + DECISION, json=body, headers=wrong, timeout=10).status_code
+            == 401
+        )
+        basic = {"Authorization": f"Basic {TOKEN}"}
+        assert (
+            requests.post(sidecar.url + DECISION, json=body, headers=basic, timeout=10).status_code
+            == 401
+        )
+
+
+def _children(pid: int) -> set[int]:
+    """The processes forked by any thread of `pid`."""
+    found: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with contextlib.suppress(OSError):
+            found |= {int(c) for c in (task / "children").read_text().split()}
+    return found
+
+
+def test_serve_stops_promptly_on_sigterm_while_waiting_for_its_first_bundle(tmp_path: Path):
+    # Nothing listens at the bundle URL: OPA waits for its first bundle (up to --wait 60 s).
+    url = f"http://127.0.0.1:{free_port()}/bundles/pycognito.tar.gz"
+    cmd = [sys.executable, "-m", "pycognito_opa", "serve", "--bundle-url", url]
+    cmd += ["--addr", f"127.0.0.1:{free_port()}", "--wait", "60", "--persist-dir", str(tmp_path)]
+    with running(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as proc:
+        opa: set[int] = set()
+        deadline = time.monotonic() + 30
+        while not opa and time.monotonic() < deadline:
+            time.sleep(0.1)
+            opa = _children(proc.pid)
+        assert opa, "serve started no OPA"
+        time.sleep(0.5)
+        started = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=10) == 0
+        assert time.monotonic() - started < 5
+        assert "Traceback" not in proc.stderr.read()
+    assert all(gone(pid) for pid in opa)
+
+
+def test_fleet_status_without_the_token_says_unauthorized(
+    signed: Path, keys: tuple[Path, Path], token_file: Path
+):
+    options = ServeOptions(
+        bundle=signed, verification_key=keys[1], token_file=token_file, addr="127.0.0.1:0"
+    )
+    with HardenedSidecar(options) as sidecar:
+        proc = cli("fleet", "status", sidecar.url)
+        assert proc.returncode == 2, proc.stdout + proc.stderr
+        assert "unauthorized" in proc.stdout
+        assert "--token-file" in proc.stdout
+        assert "do not all serve one revision" not in proc.stdout
+        as_json = cli(
+            "fleet", "status", sidecar.url, "--json", "--expect", "signed-1", "--wait", "30"
+        )
+        assert as_json.returncode == 2
+        assert json.loads(as_json.stdout)["unauthorized"] == [sidecar.url]
+        ok = cli("fleet", "status", sidecar.url, "--token-file", str(token_file))
+        assert ok.returncode == 0, ok.stdout + ok.stderr
