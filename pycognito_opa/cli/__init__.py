@@ -13,7 +13,7 @@ from typing import NoReturn
 
 from .. import __version__
 from ..errors import PyCognitoOpaError, UsageError
-from . import analysis, bundle, decide, fleet
+from . import analysis, bundle, decide, fleet, identity
 from ._common import report_error
 
 __all__ = ["build_parser", "main"]
@@ -38,7 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for group in (decide, analysis, bundle, fleet):
+    for group in (decide, analysis, bundle, fleet, identity):
         group.register(sub)
     return parser
 
