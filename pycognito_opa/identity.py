@@ -24,12 +24,16 @@ from urllib.parse import unquote
 from .errors import InputFileError, RequestError
 
 __all__ = [
+    "LINT_PATH",
     "MAX_FILE_BYTES",
     "RESOLUTIONS_PATH",
     "RESOLUTION_PATH",
     "ROLES_LAYOUT",
+    "SEVERITIES",
+    "PoolLintReport",
     "Resolution",
     "build_identity",
+    "lint_pool",
     "read_jwks",
     "read_pool",
     "read_roles",
@@ -40,6 +44,9 @@ __all__ = [
 
 RESOLUTION_PATH = "cognito/identity/resolution"
 RESOLUTIONS_PATH = "cognito/identity/resolutions"
+LINT_PATH = "cognito/identity/lint/report"
+# The severities of the pool lint rules (cognito.identity.lint.rules), most serious first.
+SEVERITIES = ("error", "warning", "info")
 
 # No file of these commands' output comes near this (IAM policies are at most 10 KB).
 MAX_FILE_BYTES = 1024 * 1024
@@ -111,6 +118,37 @@ def resolve_many(engine: _Querier, identities: Sequence[Mapping[str, Any]]) -> l
     if not isinstance(raw, list) or len(raw) != len(identities):
         raise RequestError("the identity resolutions do not match the identities sent")
     return [Resolution.from_dict(r) for r in raw]
+
+
+@dataclass(frozen=True)
+class PoolLintReport:
+    """The findings of `cognito.identity.lint` for a pool and its roles: each a mapping with
+    rule, severity, role_arn, field, message and hint; `raw` is the report OPA returned."""
+
+    findings: tuple[Mapping[str, Any], ...] = ()
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def at_or_above(self, severity: str) -> list[Mapping[str, Any]]:
+        """The findings of `severity` or a more serious one."""
+        if severity not in SEVERITIES:
+            raise RequestError(f"unknown severity {severity!r}: one of {', '.join(SEVERITIES)}")
+        worst = SEVERITIES[: SEVERITIES.index(severity) + 1]
+        return [f for f in self.findings if f.get("severity") in worst]
+
+    def to_dict(self) -> dict[str, Any]:
+        return copy.deepcopy(dict(self.raw))
+
+
+def lint_pool(
+    engine: _Querier, pool: Mapping[str, Any], roles: Mapping[str, Any]
+) -> PoolLintReport:
+    """The misconfigurations of a pool and its roles (`data.cognito.identity.lint.report`)."""
+    raw = engine.query(LINT_PATH, {"pool": pool, "roles": roles})
+    if not isinstance(raw, Mapping) or not isinstance(raw.get("findings"), list):
+        raise RequestError("the pool lint report is not an object (is the bundle current?)")
+    return PoolLintReport(
+        tuple(f for f in raw["findings"] if isinstance(f, Mapping)), raw=dict(raw)
+    )
 
 
 def _read_json_file(path: Path) -> Any:

@@ -19,11 +19,12 @@ from typing import Any
 
 import pytest
 
-from pycognito_opa import Engine, InputFileError
+from pycognito_opa import Engine, InputFileError, RequestError
 from pycognito_opa.bundle import BundleInfo
 from pycognito_opa.identity import (
     Resolution,
     build_identity,
+    lint_pool,
     read_pool,
     read_roles,
     read_token,
@@ -507,3 +508,43 @@ def test_cli_errors_are_one_json_line_with_exit_2(
         "identity", "resolve", "-r", "-", "--opa-url", "http://127.0.0.1:9", stdin="3"
     )
     assert (not_identity.returncode, _error(not_identity)["code"]) == (2, "not_a_request")
+
+
+# --- Pool lint (identity-pools.md 5, 8.4, 11; S11) ---------------------------------------------
+
+
+def test_lint_pool_finds_the_fallback_role_without_tag_session(
+    engine: Engine, aws_files: dict[str, Path]
+) -> None:
+    """The pool's principal tags need sts:TagSession in every role it hands out (S13); the
+    default authenticated role's documented trust policy lacks it, and rules fall back to it."""
+    report = lint_pool(engine, read_pool([aws_files["pool"]]), read_roles(aws_files["roles"]))
+    found = {(f["rule"], f["role_arn"]) for f in report.findings}
+    assert found == {("role-rejects-pool", AUTH), ("ambiguous-default-role", AUTH)}
+    assert [f["rule"] for f in report.at_or_above("error")] == ["role-rejects-pool"]
+    with pytest.raises(RequestError):
+        report.at_or_above("fatal")
+
+
+def test_cli_lint_exit_codes(aws_files: dict[str, Path], bundle: BundleInfo) -> None:
+    args = [
+        "identity",
+        "lint",
+        "--pool",
+        str(aws_files["pool"]),
+        "--roles",
+        str(aws_files["roles"]),
+    ]
+    proc = run_cli(*args, "--bundle", str(bundle.path))
+    assert proc.returncode == 1, proc.stderr
+    assert "role-rejects-pool" in proc.stdout and "2 finding(s)" in proc.stdout
+    # A well-configured pool: no principal tags, and Deny when no rule matches.
+    (aws_files["pool"] / "principal-tags.json").unlink()
+    roles = json.loads((aws_files["pool"] / "get-identity-pool-roles.json").read_text())
+    roles["RoleMappings"][f"{USER_POOL}:{CLIENT}"]["AmbiguousRoleResolution"] = "Deny"
+    _write(aws_files["pool"] / "get-identity-pool-roles.json", roles)
+    clean = run_cli(*args, "--json", "--bundle", str(bundle.path))
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    assert json.loads(clean.stdout)["findings"] == []
+    bad = run_cli(*args, "--fail-on", "fatal", "--opa-url", "http://127.0.0.1:9")
+    assert (bad.returncode, _error(bad)["code"]) == (2, "usage")

@@ -1,4 +1,5 @@
-"""`identity resolve`: which role session an identity pool gives a sign-in or a guest."""
+"""`identity resolve` (which role session an identity pool gives a sign-in or a guest) and
+`identity lint` (the pool's and its roles' misconfigurations)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,10 @@ from typing import Any
 from ..errors import RequestError, UsageError
 from ..identity import (
     ROLES_LAYOUT,
+    SEVERITIES,
+    PoolLintReport,
     build_identity,
+    lint_pool,
     read_jwks,
     read_pool,
     read_roles,
@@ -17,7 +21,15 @@ from ..identity import (
     resolve,
     resolve_many,
 )
-from ._common import EXIT_OK, add_opa_args, engine_from_args, print_json, read_json
+from ._common import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    add_opa_args,
+    emit,
+    engine_from_args,
+    print_json,
+    read_json,
+)
 
 _FILE_OPTIONS = (
     "pool",
@@ -87,12 +99,76 @@ def cmd_resolve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _render(report: PoolLintReport) -> str:
+    lines = [
+        f"{f.get('severity', '')}  {f.get('rule', '')}  {f.get('message', '')}"
+        + (f"\n    hint: {f['hint']}" if f.get("hint") else "")
+        for f in report.findings
+    ]
+    summary = report.raw.get("summary") or {}
+    counts = ", ".join(f"{summary.get(s, 0)} {s}" for s in SEVERITIES)
+    return "\n".join([*lines, f"{len(report.findings)} finding(s): {counts}"])
+
+
+def cmd_lint(args: argparse.Namespace) -> int:
+    if args.fail_on not in SEVERITIES:
+        raise UsageError(f"--fail-on takes one of {', '.join(SEVERITIES)}, not {args.fail_on!r}")
+    engine = engine_from_args(args)
+    pool, roles = read_pool(args.pool), read_roles(args.roles)
+    with engine:
+        report = lint_pool(engine, pool, roles)
+    if args.json:
+        print_json(report.to_dict())
+    else:
+        emit(_render(report))
+    return EXIT_FINDINGS if report.at_or_above(args.fail_on) else EXIT_OK
+
+
+def _register_lint(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = commands.add_parser(
+        "lint",
+        help="find an identity pool's misconfigurations (trust policies, flows, mappings)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description=textwrap.fill(
+            "Lint an identity pool and its roles (cognito.identity.lint): trust policies "
+            "without aud (any pool) or amr (guest escalation through the basic flow), roles "
+            "the pool hands out that reject its tokens or lack sts:TagSession, the basic flow "
+            "open alongside privileged roles, ambiguous resolution after rules, more than 25 "
+            "rules, and what AWS would not accept. Exit 1 when a finding is at or above "
+            "--fail-on.",
+            width=92,
+        )
+        + "\n\n"
+        + ROLES_LAYOUT,
+    )
+    p.add_argument(
+        "--pool",
+        action="append",
+        required=True,
+        metavar="FILE",
+        help="describe-identity-pool, get-identity-pool-roles, get-principal-tag-attribute-map "
+        "output (repeat; a folder reads its *.json)",
+    )
+    p.add_argument("--roles", required=True, metavar="DIR", help="the roles' AWS CLI output")
+    p.add_argument(
+        "--fail-on",
+        default="error",
+        metavar="SEVERITY",
+        help="exit 1 for a finding of this severity (info, warning, error) or a higher one "
+        "(default: error)",
+    )
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    add_opa_args(p)
+    p.set_defaults(func=cmd_lint)
+
+
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `identity resolve` to the `pycognito-opa` parser."""
     group = sub.add_parser(
         "identity",
-        help="Amazon Cognito identity pools: which role a sign-in or a guest gets",
-        description="Amazon Cognito identity pools: which role a sign-in or a guest gets.",
+        help="Amazon Cognito identity pools: which role a sign-in or a guest gets; pool lint",
+        description="Amazon Cognito identity pools: which role a sign-in or a guest gets "
+        "(resolve), and the pool's misconfigurations (lint).",
     )
     commands = group.add_subparsers(dest="identity_command", required=True, metavar="COMMAND")
     resolve_parser = commands.add_parser(
@@ -158,3 +234,4 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     resolve_parser.add_argument("--compact", action="store_true", help="print JSON on one line")
     add_opa_args(resolve_parser)
     resolve_parser.set_defaults(func=cmd_resolve)
+    _register_lint(commands)
