@@ -30,6 +30,7 @@ from fleet_helpers import (
 )
 
 from pycognito_opa import _paths as paths
+from pycognito_opa._process import MAX_BODY_BYTES, REGEX_CACHE_ENTRIES
 from pycognito_opa.bundle import build_bundle
 from pycognito_opa.errors import BundleRejectedError, SidecarError
 from pycognito_opa.fleet.config import (
@@ -251,7 +252,13 @@ def test_fleet_config_has_what_a_sidecar_needs(keys: tuple[Path, Path], tmp_path
         "algorithm": "RS256",
     }
     assert config["persistence_directory"] == "/var/lib/opa"
-    assert config["caching"]["inter_query_builtin_value_cache"]["max_num_entries"] == 10_000
+    assert config["caching"]["inter_query_builtin_value_cache"]["max_num_entries"] == (
+        REGEX_CACHE_ENTRIES
+    )
+    assert config["server"]["decoding"] == {
+        "max_length": MAX_BODY_BYTES,
+        "gzip": {"max_length": MAX_BODY_BYTES},
+    }
     assert config["pycognito_opa"]["token_sha256"] == hashlib.sha256(TOKEN.encode()).hexdigest()
     # Status and decision logs are off unless asked for.
     assert "status" not in config and "decision_logs" not in config
