@@ -45,7 +45,22 @@ principal_tags(c) := {key: util.scalar_text(claim) |
 #   The errors that keep the tags of facts c from being evaluated, as
 #   {"code", "field", "message"}: a mapped claim that holds a list or an
 #   object (A13).
-errors(c) := [{
+errors(c) := array.concat(_case_errors(c), _value_errors(c))
+
+# STS tag keys are case-insensitive (S13: new session tags override tags "with
+# the same tag key, regardless of case"); two keys that differ only in case
+# cannot both be passed.
+_case_errors(c) := [{
+	"code": "duplicate_tag_key",
+	"field": sprintf("pool.PrincipalTagAttributeMaps[%q]", [c.login_provider]),
+	"message": sprintf("principal tag keys %v differ only in case: STS tag keys are case-insensitive (S13)", [keys]),
+} |
+	some lk in {lower(k) | some k, _ in attribute_map(c.pool, c.login_provider)}
+	keys := sort([k | some k, _ in attribute_map(c.pool, c.login_provider); lower(k) == lk])
+	count(keys) > 1
+]
+
+_value_errors(c) := [{
 	"code": "multivalued_tag_claim",
 	"field": sprintf("token.%s", [name]),
 	"message": sprintf(

@@ -48,3 +48,11 @@ test_condition_keys if {
 	tags.request_context({"Dept": "sales"}) == {"aws:requesttag/dept": "sales", "aws:tagkeys": ["Dept"]}
 	tags.session_context({"Dept": "sales"}) == {"aws:principaltag/dept": "sales"}
 }
+
+# S13: tag keys are case-insensitive; keys differing only in case are refused.
+test_keys_differing_in_case if {
+	map := {"UseDefaults": true, "PrincipalTags": {"Username": "email"}}
+	[e] := tags.errors(_facts(map, {"sub": "u1", "aud": "app1", "email": "a@example.com"}))
+	e.code == "duplicate_tag_key"
+	contains(e.message, "[\"Username\", \"username\"]")
+}
