@@ -63,7 +63,14 @@ _stored := array.concat(
 #   document's Version, null when absent), "named"
 #   (catalogued actions its Action or NotAction names), "others" (its Action
 #   may name actions of other services)}.
-statements := [{
+statements := [st | some i, _ in documents; some st in document_statements[i]]
+
+# METADATA
+# description: |
+#   The statements of each document, as in statements, by the document's
+#   index in documents (for rules that judge a document's statements
+#   together).
+document_statements[i] := [{
 	"policy": e.name,
 	"position": j,
 	"label": policy.label(s, j),
@@ -73,10 +80,11 @@ statements := [{
 	"named": actions.named_by(s, expansion, actions.catalogued),
 	"others": _others(s),
 } |
-	some e in documents
 	some j, s in policy.statement_list(e.document)
 	is_object(s)
-]
+] if {
+	some i, e in documents
+}
 
 _substitutes(doc) if policy.substitutes_variables(doc)
 

@@ -56,9 +56,9 @@ _region := "us-east-1"
 # description: The findings of this package's rules.
 # scope: document
 report contains context.finding("passrole-any", st, message, _passrole_hint) if {
-	some e in context.documents
-	some role in _roles(e.name)
-	some st in _allowing(e.name, {"action": "iam:PassRole", "resource": role, "context": {}})
+	some i, _ in context.document_statements
+	some role in _roles(i)
+	some st in _allowing(i, {"action": "iam:PassRole", "resource": role, "context": {}})
 	not _names_key(st.statement, "iam:passedtoservice")
 	message := sprintf("Allow grants iam:PassRole on any role (%s): %s", [
 		_resources_text(st.statement),
@@ -67,10 +67,10 @@ report contains context.finding("passrole-any", st, message, _passrole_hint) if 
 }
 
 report contains _finding("escalation-identity-pool-roles", combo, message, _identity_pool_hint) if {
-	some e in context.documents
-	passing := _passing(e.name, "cognito-identity.amazonaws.com")
+	some i, _ in context.document_statements
+	passing := _passing(i, "cognito-identity.amazonaws.com")
 	count(passing) > 0
-	setting := _granting(e.name, _identity_pool_actions)
+	setting := _granting(i, _identity_pool_actions)
 	count(setting) > 0
 	combo := passing | {st | some [_, st] in setting}
 	message := sprintf("%s together with %s: %s", [
@@ -80,10 +80,10 @@ report contains _finding("escalation-identity-pool-roles", combo, message, _iden
 }
 
 report contains _finding("escalation-user-pool-group-roles", combo, message, _group_hint) if {
-	some e in context.documents
-	passing := _passing(e.name, "cognito-idp.amazonaws.com")
+	some i, _ in context.document_statements
+	passing := _passing(i, "cognito-idp.amazonaws.com")
 	count(passing) > 0
-	grouping := _granting(e.name, _group_actions)
+	grouping := _granting(i, _group_actions)
 	count(grouping) > 0
 	combo := passing | {st | some [_, st] in grouping}
 	message := sprintf("%s together with %s: %s", [
@@ -96,11 +96,11 @@ report contains _finding("escalation-user-pool-group-roles", combo, message, _gr
 }
 
 report contains _finding("escalation-user-takeover", combo, message, _takeover_hint) if {
-	some e in context.documents
+	some i, _ in context.document_statements
 	granted := {[a, st] |
 		some a in _takeover_actions
-		some pool in _user_pools(e.name)
-		some st in _allowing(e.name, {"action": a, "resource": pool, "context": {}})
+		some pool in _user_pools(i)
+		some st in _allowing(i, {"action": a, "resource": pool, "context": {}})
 	}
 	count(granted) > 0
 	combo := {st | some [_, st] in granted}
@@ -114,10 +114,10 @@ report contains _finding("escalation-user-takeover", combo, message, _takeover_h
 }
 
 report contains _finding("escalation-lambda-trigger", combo, message, _trigger_hint) if {
-	some e in context.documents
-	updating := _granting(e.name, {"cognito-idp:UpdateUserPool"})
+	some i, _ in context.document_statements
+	updating := _granting(i, {"cognito-idp:UpdateUserPool"})
 	count(updating) > 0
-	code := _code_changes(e.name)
+	code := _code_changes(i)
 	count(code) > 0
 	combo := {st | some [_, st] in updating} | {st | some [_, st] in code}
 	message := sprintf("%s together with %s on any function: %s", [
@@ -148,14 +148,39 @@ _finding(rule, combo, message, hint) := context.finding(rule, first, message, hi
 	first := [st | some st in combo; st.position == min({s.position | some s in combo})][0]
 }
 
-# The statements of the named document.
-_statements(name) := [st | some st in context.statements; st.policy == name]
-
 _applies(st, req) if statement.applies(st.statement, st.substitutes, req)
 
-# The Allow statements of the document that apply to req, when no Deny of it does.
-_allowing(name, req) := {st |
-	applying := [s | some s in _statements(name); _applies(s, req)]
+# The statements of document i whose Action or NotAction names the action.
+_naming(i, action) := _named_in[i][action]
+
+# For each document (by index), the statements naming each action the rules
+# ask about; computed once per document.
+_named_in[i] := {a: [s | some j, s in sts; a in by[j]] | some a in (_cognito_asked | _other_asked)} if {
+	some i, sts in context.document_statements
+	by := [_asked_by(s) | some s in sts]
+}
+
+# The Cognito actions the rules ask about (canonical names) and the others.
+_cognito_asked := ((_identity_pool_actions | _group_actions) | _takeover_actions) | {"cognito-idp:UpdateUserPool"}
+
+_other_asked := {"iam:PassRole", "lambda:UpdateFunctionCode", "lambda:CreateFunction"}
+
+# The asked actions a statement names: for Cognito actions its named actions,
+# computed once (cognito.analysis.lint.context); for others IAM's matching,
+# when the statement may name other services' actions at all.
+_asked_by(st) := (st.named & _cognito_asked) | {a |
+	_may_name_others(st)
+	some a in _other_asked
+	statement.action_matches(st.statement, a)
+}
+
+_may_name_others(st) if st.others == true
+
+_may_name_others(st) if "NotAction" in object.keys(st.statement)
+
+# The Allow statements of document i that apply to req, when no Deny of it does.
+_allowing(i, req) := {st |
+	applying := [s | some s in _naming(i, req.action); _applies(s, req)]
 	not "Deny" in {s.statement.Effect | some s in applying}
 	some st in applying
 	st.statement.Effect == "Allow"
@@ -164,56 +189,61 @@ _allowing(name, req) := {st |
 # [action, statement] for each Allow naming one of the actions (on any
 # resource, under any condition) that no unconditional Deny of the document
 # takes back on every resource.
-_granting(name, actions) := {[a, st] |
+_granting(i, actions) := {[a, st] |
 	some a in actions
-	some st in _statements(name)
+	some st in _naming(i, a)
 	st.statement.Effect == "Allow"
-	statement.action_matches(st.statement, a)
-	not _denied_everywhere(name, a)
+	not _denied_everywhere(i, a)
 }
 
-_denied_everywhere(name, action) if {
-	some st in _statements(name)
+_denied_everywhere(i, action) if {
+	some st in _naming(i, action)
 	st.statement.Effect == "Deny"
 	_applies(st, {"action": action, "resource": "*", "context": {}})
 }
 
 # The statements that let the document pass any role to service.
-_passing(name, service) := {st |
-	some role in _roles(name)
-	some st in _allowing(name, {"action": "iam:PassRole", "resource": role, "context": {"iam:PassedToService": service}})
+_passing(i, service) := {st |
+	some role in _roles(i)
+	some st in _allowing(i, {"action": "iam:PassRole", "resource": role, "context": {"iam:PassedToService": service}})
 }
 
 # [action, statement] for the Lambda grants that change what a function runs.
-_code_changes(name) := {["lambda:UpdateFunctionCode", st] |
-	some function in _functions(name)
-	some st in _allowing(name, {"action": "lambda:UpdateFunctionCode", "resource": function, "context": {}})
+_code_changes(i) := {["lambda:UpdateFunctionCode", st] |
+	some function in _functions(i)
+	some st in _allowing(i, {"action": "lambda:UpdateFunctionCode", "resource": function, "context": {}})
 } | {[a, st] |
-	some function in _functions(name)
-	created := _allowing(name, {"action": "lambda:CreateFunction", "resource": function, "context": {}})
+	some function in _functions(i)
+	created := _allowing(i, {"action": "lambda:CreateFunction", "resource": function, "context": {}})
 	count(created) > 0
-	count(_passing(name, "lambda.amazonaws.com")) > 0
+	count(_passing(i, "lambda.amazonaws.com")) > 0
 	some [a, st] in ({["lambda:CreateFunction", s] | some s in created} | {["iam:PassRole", s] |
-		some s in _passing(name, "lambda.amazonaws.com")
+		some s in _passing(i, "lambda.amazonaws.com")
 	})
 }
 
 # Stand-in resources with names nobody chose, in the partitions, regions and
-# accounts the document's own Resource patterns name (or the defaults).
-_roles(name) := {sprintf("arn:%s:iam::%s:role/%s/role", [p, a, _stand_in]) |
-	some [p, _, a] in _scopes(name)
+# accounts named by the Resource patterns of the statements that name the
+# actions (or the defaults); none when no statement names them.
+_roles(i) := {sprintf("arn:%s:iam::%s:role/%s/role", [p, a, _stand_in]) |
+	some [p, _, a] in _scopes(i, {"iam:PassRole"})
 }
 
-_user_pools(name) := {sprintf("arn:%s:cognito-idp:%s:%s:userpool/%s_%s", [p, r, a, r, "pycognitoOpaAny"]) |
-	some [p, r, a] in _scopes(name)
+_user_pools(i) := {sprintf("arn:%s:cognito-idp:%s:%s:userpool/%s_%s", [p, r, a, r, "pycognitoOpaAny"]) |
+	some [p, r, a] in _scopes(i, _takeover_actions)
 }
 
-_functions(name) := {sprintf("arn:%s:lambda:%s:%s:function:%s", [p, r, a, _stand_in]) |
-	some [p, r, a] in _scopes(name)
+_functions(i) := {sprintf("arn:%s:lambda:%s:%s:function:%s", [p, r, a, _stand_in]) |
+	some [p, r, a] in _scopes(i, {"lambda:UpdateFunctionCode", "lambda:CreateFunction"})
 }
 
-_scopes(name) := {["aws", _region, _account]} | {[_part(parts, 1), _part(parts, 3), _part(parts, 4)] |
-	some st in _statements(name)
+_scopes(i, actions) := set() if {
+	every a in actions {
+		count(_naming(i, a)) == 0
+	}
+} else := {["aws", _region, _account]} | {[_part(parts, 1), _part(parts, 3), _part(parts, 4)] |
+	some a in actions
+	some st in _naming(i, a)
 	some key in ["Resource", "NotResource"]
 	some r in util.as_strings(object.get(st.statement, key, []))
 	parts := split(r, ":")
