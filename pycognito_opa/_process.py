@@ -118,7 +118,7 @@ class _Owner(threading.Thread):
 
     def __init__(self, start: Callable[[], subprocess.Popen[bytes]], name: str) -> None:
         super().__init__(name=name, daemon=True)
-        self._start = start
+        self._popen = start
         self._ready = threading.Event()
         self._release = threading.Event()
         self.proc: subprocess.Popen[bytes] | None = None
@@ -126,7 +126,7 @@ class _Owner(threading.Thread):
 
     def run(self) -> None:
         try:
-            self.proc = self._start()
+            self.proc = self._popen()
         except BaseException as exc:  # handed to the thread that called spawn()
             self.error = exc
         finally:
