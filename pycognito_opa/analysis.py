@@ -1,6 +1,6 @@
 """Policy analysis: lint, what-can, who-can and diff.
 
-Each analysis is one OPA query of a report the Rego in `rego/analysis` computes
+Each analysis is one OPA query of a report the Rego in `rego/cognito/analysis` computes
 (`data.cognito.analysis.<name>.report`); this module reads policy files, sends the query and
 presents the answer. It never decides anything itself.
 
@@ -10,7 +10,6 @@ A policy set is given as sources: a JSON or YAML policy file, a folder of them, 
 
 from __future__ import annotations
 
-import json
 import os
 import random
 import textwrap
@@ -19,9 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from ._client import Limits
+from ._files import load_document
 from .engine import Engine
 from .errors import AnalysisInputError, InputFileError, UsageError
 
@@ -45,16 +43,6 @@ def analysis_engine(url: str | None = None, bundle: str | os.PathLike[str] | Non
 
 
 # Policy files ------------------------------------------------------------------------------
-
-
-class _JsonLikeLoader(yaml.SafeLoader):
-    """YAML without timestamps: `Version: 2012-10-17` stays the text IAM expects."""
-
-
-_JsonLikeLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
 
 
 @dataclass(frozen=True)
@@ -92,31 +80,9 @@ class PolicySet:
 
 
 def load_policy_file(path: str | os.PathLike[str], name: str | None = None) -> NamedPolicy:
-    """A JSON or YAML policy document (any JSON value: the analyses judge its shape)."""
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputFileError(p, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
-    except OSError as exc:
-        raise InputFileError(p, f"cannot read: {exc.strerror or exc}") from exc
-    if p.suffix == ".json":
-        try:
-            document = json.loads(text)
-        except json.JSONDecodeError as exc:
-            where = f"line {exc.lineno}, column {exc.colno}"
-            raise InputFileError(p, f"not JSON: {exc.msg} ({where})") from exc
-        except RecursionError as exc:
-            raise InputFileError(p, "nested too deeply to be a policy") from exc
-    else:
-        try:
-            document = yaml.load(text, Loader=_JsonLikeLoader)  # a SafeLoader
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
-            problem = getattr(exc, "problem", None) or exc
-            raise InputFileError(p, f"not YAML: {problem}{where}") from exc
-    return NamedPolicy(name or str(path), document)
+    """A JSON or YAML policy document (any JSON value: the analyses judge its shape), read by
+    the package's one file reader (`_files.load_document`, which refuses hostile files)."""
+    return NamedPolicy(name or str(path), load_document(path))
 
 
 def _is_managed_name(source: str) -> bool:

@@ -90,6 +90,30 @@ class InputFileError(PyCognitoOpaError):
         self.reason = reason
 
 
+class StoredPolicyError(InputFileError):
+    """The policies or principals a bundle would store break IAM's rules, as the Rego that
+    checks them at bundle build (cognito.store) reports: every error, each naming its file,
+    its field (such as "Statement[1].Condtion"), its code and the reason."""
+
+    MAX_LISTED = 20
+
+    def __init__(self, errors: Sequence[Mapping[str, Any]]) -> None:
+        self.errors = [dict(e) for e in errors]
+
+        def one(e: Mapping[str, Any]) -> str:
+            field = e.get("field") or "the document"
+            return f"{e.get('file', '')}: {field}: {e.get('message', '')} ({e.get('code', '')})"
+
+        listed = [one(e) for e in self.errors[: self.MAX_LISTED]]
+        if len(self.errors) > self.MAX_LISTED:
+            listed.append(f"and {len(self.errors) - self.MAX_LISTED} more")
+        text = "; ".join(listed) or "the policies and principals to store are invalid"
+        # Each error names its own file: the message is the list, not "PATH: reason".
+        PyCognitoOpaError.__init__(self, text)
+        self.path = str(self.errors[0].get("file", "")) if self.errors else ""
+        self.reason = text
+
+
 class SignatureError(BundleError):
     """A bundle's signature is missing, invalid or does not cover its files (OPA's reason)."""
 

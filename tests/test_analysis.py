@@ -26,8 +26,7 @@ from typing import Any
 import pytest
 
 from pycognito_opa import Engine
-from pycognito_opa._estate import load_estate, managed_policy_names
-from pycognito_opa._paths import data_dir
+from pycognito_opa._estate import load_estate
 from pycognito_opa.analysis import (
     AnalysisInputError,
     NamedPolicy,
@@ -389,7 +388,7 @@ def estate_bundle(tmp_path_factory: pytest.TempPathFactory, bundle: BundleInfo) 
         "arn:aws:iam::111122223333:role/Loose:\n  policies: [loose]\n"
         "arn:aws:iam::444455556666:role/Elsewhere:\n  managed_policies: [AmazonCognitoPowerUser]\n"
     )
-    estate = load_estate(folder, managed_policies=managed_policy_names(data_dir()))
+    estate = load_estate(folder)
     return build_bundle(folder.parent / "estate.tar.gz", estate=estate)
 
 

@@ -20,8 +20,7 @@ from fleet_helpers import (
 )
 
 from pycognito_opa import OpaProcess
-from pycognito_opa import _paths as paths
-from pycognito_opa._estate import load_estate, managed_policy_names
+from pycognito_opa._estate import load_estate
 from pycognito_opa.bundle import (
     ROOTS,
     build_bundle,
@@ -57,7 +56,7 @@ def _data(bundle: Path) -> dict:
 
 
 def test_principals_become_bundle_data_in_the_agreed_shape(policies: Path, tmp_path: Path):
-    estate = load_estate(policies, managed_policies=managed_policy_names(paths.data_dir()))
+    estate = load_estate(policies)
     info = build_bundle(tmp_path / "b.tar.gz", estate=estate)
     principals = _data(info.path)["cognito"]["store"]["principals"]
     assert set(principals) == {ADMIN_ROLE, READER_ROLE}
@@ -74,7 +73,7 @@ def test_principals_become_bundle_data_in_the_agreed_shape(policies: Path, tmp_p
 
 
 def test_real_opa_loads_the_principals(policies: Path, tmp_path: Path):
-    estate = load_estate(policies, managed_policies=managed_policy_names(paths.data_dir()))
+    estate = load_estate(policies)
     info = build_bundle(tmp_path / "b.tar.gz", estate=estate)
     with OpaProcess([info.path]) as opa:
         resp = requests.get(f"{opa.url}/v1/data/cognito/store/principals", timeout=10)
@@ -182,9 +181,9 @@ def test_public_key_is_refused_as_a_verification_key_only_when_private(
     [
         ("broken.json", '{"Statement": [', "not JSON"),
         ("broken.yaml", "Statement: [unclosed\n", "not YAML"),
-        ("effect.json", '{"Statement": [{"Action": "*", "Resource": "*"}]}', "Effect"),
-        ("list.json", "[1, 2]", "must be an object"),
-        ("empty.yaml", "", "empty"),
+        ("effect.json", '{"Statement": [{"Action": "*", "Resource": "*"}]}', "has no Effect"),
+        ("list.json", "[1, 2]", "must be a JSON object (invalid_type)"),
+        ("empty.yaml", "", "must be a JSON object (invalid_type)"),
         (
             "principal.json",
             json.dumps(
@@ -197,8 +196,23 @@ def test_public_key_is_refused_as_a_verification_key_only_when_private(
                     }
                 }
             ),
-            "cannot name a Principal",
+            "Statement.Principal: Principal is only for resource-based policies",
         ),
+        (
+            "condition.json",
+            json.dumps(
+                {
+                    "Statement": {
+                        "Effect": "Allow",
+                        "Action": "*",
+                        "Resource": "*",
+                        "Condtion": {"Bool": {"aws:MultiFactorAuthPresent": "true"}},
+                    }
+                }
+            ),
+            'Statement.Condtion: unknown statement element "Condtion" (unknown_element)',
+        ),
+        ("anchors.yaml", "a: &x [1]\nb: *x\n", "YAML anchors and aliases are not accepted"),
     ],
 )
 def test_unusable_policy_file_stops_the_build(
@@ -221,16 +235,17 @@ def test_unusable_policy_file_stops_the_build(
     [
         (
             f"{ADMIN_ROLE}:\n  managed_policies: [AmazonCognitoEverything]\n",
-            "'AmazonCognitoEverything' is not an AWS managed policy",
+            'no AWS managed policy "AmazonCognitoEverything" in the bundle',
         ),
-        (f"{ADMIN_ROLE}:\n  policies: [no-such-policy]\n", "'no-such-policy' is not in"),
+        (f"{ADMIN_ROLE}:\n  policies: [no-such-policy]\n", 'no policy "no-such-policy" in'),
         (
             f"{ADMIN_ROLE}:\n  permissions_boundary: gone\n",
-            "permissions boundary 'gone' is not in",
+            'no policy "gone" in the policies folder for the permissions boundary',
         ),
-        (f"{ADMIN_ROLE}:\n  polices: [pool-admin]\n", "unknown key 'polices'"),
-        ("not-an-arn:\n  policies: [pool-admin]\n", "not a principal ARN"),
+        (f"{ADMIN_ROLE}:\n  polices: [pool-admin]\n", 'unknown key "polices"'),
+        ("not-an-arn:\n  policies: [pool-admin]\n", '"not-an-arn" is not the ARN of an IAM'),
         ("- just\n- a list\n", "expected a mapping"),
+        (f"{ADMIN_ROLE}:\n  policies: &p [pool-admin]\n", "anchors and aliases"),
     ],
 )
 def test_unusable_principals_file_stops_the_build(
@@ -254,7 +269,7 @@ def test_explicit_principals_file_and_duplicate_names(policies: Path, tmp_path: 
     elsewhere.write_text(json.dumps({"principals": {READER_ROLE: {"policies": ["list-pools"]}}}))
     (policies / "principals.yaml").unlink()
     estate = load_estate(policies, principals_file=elsewhere)
-    assert [p.arn for p in estate.principals] == [READER_ROLE]
+    assert list(estate.principals) == [READER_ROLE]
 
     (policies / "list-pools.json").write_text("{}")
     with pytest.raises(InputFileError, match="also used by"):

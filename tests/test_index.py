@@ -2,12 +2,15 @@
 nor do the values a bundle build computes once (data.cognito.derived).
 
 Bundle builds index each stored principal's statements by action and resource so that OPA
-matches only the statements that can apply. The index may only ever leave out statements that
-cannot apply, so every decision must be exactly what a full scan gives: the same bundle queried
-with the index masked (`with data.cognito.store.index as {}`), and the same policies sent inline
-in the request (which never use the index). The estates are generated with a seeded generator
-and cover wildcard actions, NotAction, NotResource, case differences in action names, policy
-variables, conditions, odd statements and principals without stored policies.
+matches only the statements that can apply; the index is computed by the Rego
+(cognito.store.indexing, whose own cases are in its opa tests). The index may only ever leave
+out statements that cannot apply, so every decision must be exactly what a full scan gives: the
+same bundle queried with the index masked (`with data.cognito.store.index as {}`), and the same
+policies sent inline in the request (which never use the index). The estates are generated with
+a seeded generator and cover wildcard actions, NotAction, NotResource, case differences in
+action names, policy variables, conditions and principals without stored policies. A bundle
+build refuses invalid policies, so estates with odd statements (not objects, repeated Sids) are
+indexed by the same Rego over the built bundle with `opa eval`, and compared there.
 """
 
 from __future__ import annotations
@@ -22,13 +25,13 @@ from typing import Any
 import pytest
 
 from pycognito_opa import _paths as paths
-from pycognito_opa._estate import catalog_actions, principal_index, with_index
 from pycognito_opa.bundle import build_bundle
 from pycognito_opa.errors import BundleError
 
 ACCOUNT = "111122223333"
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/estate"
 VALID_ROLE = f"arn:aws:iam::{ACCOUNT}:role/valid-estate"  # policies that validate when inline
+BIG_ROLE = f"arn:aws:iam::{ACCOUNT}:role/big-estate"
 USER = f"arn:aws:iam::{ACCOUNT}:user/alice"
 EMPTY = f"arn:aws:iam::{ACCOUNT}:role/empty"
 MANAGED_ONLY = f"arn:aws:iam::{ACCOUNT}:role/managed-only"
@@ -193,12 +196,15 @@ class _Generator:
         return out
 
 
-def _store(gen: _Generator) -> dict[str, Any]:
+def _store(gen: _Generator, valid: bool) -> dict[str, Any]:
+    """Stored principals. With `valid`, every policy validates (a bundle build stores it);
+    otherwise ROLE's and USER's policies hold statements that are not objects and repeated
+    Sids (what the index must still get right, whoever builds the data)."""
     return {
-        ROLE: {"policies": gen.policies(240)},
+        (BIG_ROLE if valid else ROLE): {"policies": gen.policies(240, valid=valid)},
         VALID_ROLE: {"policies": gen.policies(48, valid=True)},
         USER: {
-            "policies": gen.policies(20),
+            "policies": gen.policies(20, valid=valid),
             "managed_policies": ["AmazonCognitoReadOnly"],
             "permissions_boundary": {
                 "Version": "2012-10-17",
@@ -210,9 +216,15 @@ def _store(gen: _Generator) -> dict[str, Any]:
     }
 
 
-def _opa_decisions(bundle: Path, requests: list[dict[str, Any]], query: str, tmp: Path) -> Any:
+def _opa_result(
+    bundle: Path,
+    requests: list[dict[str, Any]],
+    query: str,
+    tmp: Path,
+    store: dict[str, Any] | None = None,
+) -> Any:
     path = tmp / "input.json"
-    path.write_text(json.dumps({"requests": requests}))
+    path.write_text(json.dumps({"requests": requests, "store": store}))
     proc = subprocess.run(
         [str(paths.opa_binary()), "eval", "-b", str(bundle), "-i", str(path), "-f", "json", query],
         capture_output=True,
@@ -220,13 +232,17 @@ def _opa_decisions(bundle: Path, requests: list[dict[str, Any]], query: str, tmp
         check=True,
         timeout=600,
     )
-    return json.loads(proc.stdout)["result"][0]["expressions"][0]["value"]
+    return json.loads(proc.stdout)["result"][0]
+
+
+def _opa_decisions(bundle: Path, requests: list[dict[str, Any]], query: str, tmp: Path) -> Any:
+    return _opa_result(bundle, requests, query, tmp)["expressions"][0]["value"]
 
 
 @pytest.fixture(scope="module")
 def estate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any], _Generator]:
     gen = _Generator(seed=20240601)
-    store = _store(gen)
+    store = _store(gen, valid=True)
     out = tmp_path_factory.mktemp("index") / "bundle.tar.gz"
     build_bundle(out, extra_data={"cognito/store": {"principals": store}})
     return out, store, gen
@@ -234,23 +250,70 @@ def estate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, An
 
 def test_indexed_decisions_equal_a_full_scan(estate: Any, tmp_path: Path) -> None:
     bundle, _, gen = estate
+    session = f"arn:aws:sts::{ACCOUNT}:assumed-role/big-estate/s1"
+    principals = [BIG_ROLE, BIG_ROLE, BIG_ROLE, session, USER, EMPTY, MANAGED_ONLY, UNSTORED, None]
+    requests = gen.requests(principals, 1500)
+    _assert_indexed_equals_scanned(bundle, requests, tmp_path)
+
+
+# The odd estate, indexed by the bundle's own Rego and queried with it in place of the bundle's.
+ODD_STORE = "with data.cognito.store.principals as input.store"
+ODD_INDEX = f"data.cognito.store.indexing.index {ODD_STORE}"
+ODD_INDEX_AS = "with data.cognito.store.index as"
+
+
+def test_indexed_decisions_equal_a_full_scan_with_odd_statements(
+    estate: Any, tmp_path: Path
+) -> None:
+    bundle, _, _ = estate
+    gen = _Generator(seed=20240602)
+    store = _store(gen, valid=False)
+    statements = [
+        st
+        for doc in store[ROLE]["policies"].values()
+        for st in (doc["Statement"] if isinstance(doc["Statement"], list) else [doc["Statement"]])
+    ]
+    assert "not a statement" in statements
     session = f"arn:aws:sts::{ACCOUNT}:assumed-role/estate/s1"
     principals = [ROLE, ROLE, ROLE, session, USER, EMPTY, MANAGED_ONLY, UNSTORED, None]
     requests = gen.requests(principals, 1500)
-    query = "data.cognito.authz.decisions"
-    indexed = _opa_decisions(bundle, requests, query, tmp_path)
-    scanned = _opa_decisions(
-        bundle, requests, f"{query} with data.cognito.store.index as {{}}", tmp_path
+    _assert_indexed_equals_scanned(bundle, requests, tmp_path, store)
+    # ... and the index is used there: far fewer candidates than statements.
+    request = {"action": "cognito-idp:AdminGetUser", "resource": _user_pool_arn(USER_POOLS[0])}
+    candidates = (
+        "count(data.cognito.principal.stored_statements("
+        f'data.cognito.principal.caller({{"principal": "{ROLE}"}}), input.requests[0]))'
     )
+    query = f"index := {ODD_INDEX}; n := {candidates} {ODD_STORE} {ODD_INDEX_AS} index"
+    listed = _opa_result(bundle, [request], query, tmp_path, store)["bindings"]["n"]
+    assert 0 < listed < len(statements) // 3
+
+
+def _assert_indexed_equals_scanned(
+    bundle: Path, requests: list[dict[str, Any]], tmp_path: Path, store: Any = None
+) -> None:
+    def query(rule: str, masked: bool) -> str:
+        if store is None:
+            return f"{rule} with data.cognito.store.index as {{}}" if masked else rule
+        index = "{}" if masked else "index"
+        return f"index := {ODD_INDEX}; x := {rule} {ODD_STORE} {ODD_INDEX_AS} {index}"
+
+    def run(rule: str, masked: bool) -> Any:
+        result = _opa_result(bundle, requests, query(rule, masked), tmp_path, store)
+        if store is None:
+            return result["expressions"][0]["value"]
+        return result["bindings"]["x"]  # a query of several expressions
+
+    decisions = "data.cognito.authz.decisions"
+    indexed = run(decisions, masked=False)
+    scanned = run(decisions, masked=True)
     assert len(indexed) == len(requests)
     differing = [(r, a, b) for r, a, b in zip(requests, indexed, scanned, strict=True) if a != b]
     assert differing == []
     # Not only the deciding statements: every identity-based statement that applies.
     applied = "[data.cognito.iam.facts(r).identity | some r in input.requests]"
-    indexed_applied = _opa_decisions(bundle, requests, applied, tmp_path)
-    scanned_applied = _opa_decisions(
-        bundle, requests, f"{applied} with data.cognito.store.index as {{}}", tmp_path
-    )
+    indexed_applied = run(applied, masked=False)
+    scanned_applied = run(applied, masked=True)
     assert indexed_applied == scanned_applied
     assert sum(len(a) for a in indexed_applied) > len(requests)
     # The generated requests reach every kind of outcome.
@@ -292,102 +355,34 @@ def test_the_index_narrows_the_statements_matched(estate: Any, tmp_path: Path) -
     bundle, store, _ = estate
     total = sum(
         len(d["Statement"]) if isinstance(d["Statement"], list) else 1
-        for d in store[ROLE]["policies"].values()
+        for d in store[BIG_ROLE]["policies"].values()
     )
     request = {"action": "cognito-idp:AdminGetUser", "resource": _user_pool_arn(USER_POOLS[0])}
     query = (
         "count(data.cognito.principal.stored_statements("
-        f'data.cognito.principal.caller({{"principal": "{ROLE}"}}), input.requests[0]))'
+        f'data.cognito.principal.caller({{"principal": "{BIG_ROLE}"}}), input.requests[0]))'
     )
     candidates = _opa_decisions(bundle, [request], query, tmp_path)
     unindexed = _opa_decisions(
         bundle, [request], f"{query} with data.cognito.store.index as {{}}", tmp_path
     )
-    assert unindexed >= total - 10  # every statement but the few non-objects
+    assert unindexed == total
     assert candidates < total // 3
 
 
-# --- the index itself ---------------------------------------------------------------------------
-
-POOL = f"arn:aws:cognito-idp:us-east-1:{ACCOUNT}:userpool/"
+# --- the index a bundle stores ------------------------------------------------------------------
 
 
-def test_principal_index_classifies_statements() -> None:
-    entry = {
-        "policies": {
-            "b": {
-                "Statement": [
-                    {"Effect": "Allow", "Action": "Cognito-IDP:ListUsers", "Resource": POOL + "p1"},
-                    {"Effect": "Allow", "Action": ["cognito-idp:List*"], "Resource": POOL + "*"},
-                    {"Effect": "Deny", "NotAction": "cognito-idp:ListUsers", "Resource": "*"},
-                    "not a statement",
-                    {"Effect": "Allow", "Action": "cognito-idp:L\u0130stUsers", "Resource": "*"},
-                    {"Effect": "Allow", "Action": {"a": "cognito-idp:ListUsers"}, "Resource": "*"},
-                ]
-            },
-            "a": {"Statement": {"Effect": "Allow", "Action": "sts:AssumeRole", "NotResource": "x"}},
-            "c": {"Version": "2012-10-17"},
-            "d": "not a policy",
-        }
-    }
-    index = principal_index(entry, ["cognito-idp:listusers", "cognito-idp:listgroups"])
-    assert index["actions"] == {
-        "cognito-idp:listgroups": {"exact": {}, "prefix": {POOL: [["b", 1]]}},
-        "cognito-idp:listusers": {"exact": {POOL + "p1": [["b", 0]]}, "prefix": {POOL: [["b", 1]]}},
-        "sts:assumerole": {"exact": {}, "prefix": {"": [["a", 0]]}},
-    }
-    assert index["wildcard"] == [["b", 1]]
-    # NotAction, non-ASCII action text and an Action object are candidates for every action;
-    # "not a statement" (never applies) is not listed at all.
-    assert index["scan"] == [["b", 2], ["b", 4], ["b", 5]]
-
-
-@pytest.mark.parametrize(
-    ("resource", "exact", "prefix"),
-    [
-        ("*", [], [""]),
-        (POOL + "p1", [POOL + "p1"], []),
-        (POOL + "p?", [], [POOL]),
-        (POOL + "${aws:PrincipalTag/pool}", [], [POOL]),
-        ("arn:aws:cognito-idp:us-east-1:*", [], ["arn:aws:cognito-idp:us-east-1:"]),
-        ("arn:aws:cognito-idp:us-*", [], ["arn:aws:cognito-idp:"]),
-        ([POOL + "p1", "arn:aws:s3:::b/*"], [POOL + "p1"], ["arn:aws:s3:::b/"]),
-        ("arn:aws:s3:::b/\ud800", [], [""]),
-    ],
-)
-def test_resource_groups(resource: Any, exact: Any, prefix: Any) -> None:
-    statement = {"Effect": "Allow", "Action": "cognito-idp:ListUsers", "Resource": resource}
-    index = principal_index({"policies": {"p": {"Statement": [statement]}}}, [])
-    named = {"exact": {k: [["p", 0]] for k in exact}, "prefix": {k: [["p", 0]] for k in prefix}}
-    assert index["actions"] == {"cognito-idp:listusers": named}
-
-
-def test_no_resource_group_for_empty_action_or_resource_lists() -> None:
-    statements = [
-        {"Effect": "Allow", "Action": [], "Resource": "*"},
-        {"Effect": "Allow", "Action": "cognito-idp:ListUsers", "Resource": []},
-    ]
-    index = principal_index({"policies": {"p": {"Statement": statements}}}, [])
-    assert index["actions"] == {"cognito-idp:listusers": {"exact": {}, "prefix": {}}}
-    assert index["scan"] == index["wildcard"] == []
-
-
-def test_with_index_keeps_the_store_and_replaces_an_old_index() -> None:
-    store = {"principals": {ROLE: {"policies": {}}}, "index": {"stale": True}}
-    indexed = with_index(store, ["cognito-idp:listusers"])
-    assert indexed["principals"] is store["principals"]
-    assert indexed["index"]["expanded"] == {"cognito-idp:listusers": True}
-    assert indexed["index"]["format"] == 1
-    assert set(indexed["index"]["principals"]) == {ROLE}
-    assert store["index"] == {"stale": True}  # the caller's data is not changed
-    assert with_index({"other": 1}, []) == {"other": 1}
-
-
-def test_catalog_actions_are_the_catalog_keys() -> None:
-    actions = catalog_actions(paths.data_dir())
-    assert "cognito-idp:admincreateuser" in actions
-    assert all(a == a.lower() for a in actions)
-    assert catalog_actions(Path("/nonexistent")) == ()
+def test_the_stored_index_is_the_rego_index_of_the_stored_principals(
+    estate: Any, tmp_path: Path
+) -> None:
+    bundle, store, _ = estate
+    stored = _opa_decisions(bundle, [], "data.cognito.store.index", tmp_path)
+    computed = _opa_decisions(bundle, [], "data.cognito.store.indexing.index", tmp_path)
+    assert stored == computed
+    assert stored["format"] == 1
+    assert set(stored["principals"]) == set(store)
+    assert "cognito-idp:admincreateuser" in stored["expanded"]
 
 
 # --- values computed once at bundle build (data.cognito.derived) --------------------------------

@@ -1,5 +1,10 @@
 """Compose OPA bundles from the project's Rego and data (and a user's own policies and
-principals), built and signed by `opa build`."""
+principals), built and signed by `opa build`.
+
+What a bundle holds beyond its files is computed by the project's own Rego, with one `opa eval`
+over the staged policies and data when the bundle is built: the values decisions would otherwise
+recompute (data.cognito.derived) and, when the bundle stores principals, the checked store with
+its statement index (data.cognito.store.build). Python never decides what a policy means."""
 
 from __future__ import annotations
 
@@ -14,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from .. import _paths
-from .._estate import STORE_PATH, Estate, catalog_actions, with_index
-from ..errors import BundleError
+from .._estate import STORE_PATH, Estate
+from ..errors import BundleError, StoredPolicyError
 from ._keys import DEFAULT_KEY_ID, DEFAULT_SIGNING_ALG, check_signing_alg, check_signing_key
 from ._run import opa_message, run_opa
 
@@ -23,7 +28,6 @@ from ._run import opa_message, run_opa
 # signed with everything else. Not "system": OPA keeps its own bundle metadata under
 # data.system.bundles.
 ROOTS = ("cognito", "system/authz")
-DATA_FILE_NAMES = ("data.json", "data.yaml", "data.yml")
 DATA_FILE_NAMES = ("data.json", "data.yaml", "data.yml")
 
 
@@ -91,31 +95,65 @@ DERIVED_RULES = {
     "arn_type_regexes": "data.cognito.arn.type_regex_table",
     "action_resource_regexes": "data.cognito.diagnostics.action_resource_regexes",
 }
+# The rule that checks the policies and principals to store and computes data.cognito.store
+# with its statement index: {"errors": [...]} or {"errors": [], "store": {...}}. Its input is
+# Estate.to_input(), or {"store": VALUE, "files": {"store": LABEL}} for a store given whole.
+STORE_RULE = "data.cognito.store.build"
+EXTRA_STORE_LABEL = f"extra_data[{STORE_PATH!r}]"
 
 
-def _add_derived(
-    stage: Path, opa_bin: Path, rego_dir: Path, data_dir: Path, data: Mapping[str, Any]
-) -> None:
-    """Evaluate DERIVED_RULES over the project's policies and data (not the extra data, which
-    cannot change what they read) and add their values to the staged bundle.
+@dataclass(frozen=True)
+class _Computed:
+    derived: Any  # None when the policies do not compute it
+    store: Any  # None when no store was asked for
 
-    Nothing is added when the policies do not define them (a bundle of other Rego) or cannot be
-    evaluated (`opa build` then reports why)."""
-    if DERIVED_PATH in data:
-        raise BundleError(f"data path {DERIVED_PATH!r} is computed by the bundle build")
-    query = "{" + ", ".join(f'"{k}": {rule}' for k, rule in DERIVED_RULES.items()) + "}"
-    with tempfile.TemporaryDirectory(prefix="pycognito-opa-derive-") as tmp:
-        _stage(Path(tmp), rego_dir, data_dir, {})
-        proc = run_opa([str(opa_bin), "eval", "--bundle", tmp, "--format", "json", query])
-    if proc.returncode != 0:
-        return
+
+def _compute(
+    opa_bin: Path, rego_dir: Path, data_dir: Path, store_input: Mapping[str, Any] | None
+) -> _Computed:
+    """One `opa eval` over the project's policies and data (not the extra data, which cannot
+    change what they read): the derived values, and the store built from `store_input`.
+
+    The derived values are left out when the policies do not define them (a bundle of other
+    Rego) or cannot be evaluated (`opa build` then reports why). A store that was asked for
+    is never left out: a StoredPolicyError lists the input's errors, a BundleError says why
+    the store could not be computed."""
+    derived = "{" + ", ".join(f'"{k}": {rule}' for k, rule in DERIVED_RULES.items()) + "}"
+    parts = {"derived": f"[x | x := {derived}]"}
+    if store_input is not None:
+        parts["store"] = f"[x | x := {STORE_RULE}]"
+    query = "{" + ", ".join(f'"{k}": {q}' for k, q in parts.items()) + "}"
+    with tempfile.TemporaryDirectory(prefix="pycognito-opa-compute-") as tmp:
+        stage = Path(tmp) / "bundle"
+        stage.mkdir()
+        _stage(stage, rego_dir, data_dir, {})
+        cmd = [str(opa_bin), "eval", "--bundle", str(stage), "--format", "json"]
+        if store_input is not None:
+            given = Path(tmp) / "input.json"
+            given.write_text(json.dumps(store_input), encoding="utf-8")
+            cmd += ["--input", str(given)]
+        proc = run_opa([*cmd, query])
     try:
         value = json.loads(proc.stdout)["result"][0]["expressions"][0]["value"]
     except (ValueError, KeyError, IndexError, TypeError):
-        return  # undefined: these policies do not compute the derived values
-    dst = stage / DERIVED_PATH / "data.json"
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    dst.write_text(json.dumps(value, sort_keys=True, indent=1))
+        value = {}
+    if proc.returncode != 0 or not isinstance(value, dict):
+        value = {}
+    if store_input is None:
+        return _Computed(derived=_only(value.get("derived")), store=None)
+    if proc.returncode != 0:
+        raise BundleError(f"cannot check the policies and principals to store: {opa_message(proc)}")
+    built = _only(value.get("store"))
+    if not isinstance(built, dict):
+        raise BundleError(f"the bundle's policies do not define {STORE_RULE}")
+    if built.get("errors"):
+        raise StoredPolicyError(built["errors"])
+    return _Computed(derived=_only(value.get("derived")), store=built["store"])
+
+
+def _only(values: Any) -> Any:
+    """The one value of a query part written [x | x := RULE]: None when RULE was undefined."""
+    return values[0] if isinstance(values, list) and len(values) == 1 else None
 
 
 def build_bundle(
@@ -134,10 +172,13 @@ def build_bundle(
 ) -> BundleInfo:
     """Build a bundle with `opa build -b` and write it atomically to `output`.
 
-    `extra_data` maps data paths (such as "cognito/store") to JSON values added to the bundle;
-    `estate` (a user's checked policies and principals) goes to data.cognito.store. The data at
-    data.cognito.store gets its statement index (data.cognito.store.index, rebuilt from
-    `principals`).
+    `extra_data` maps data paths to JSON values added to the bundle; `estate` (a user's policies
+    and principals, as read from their files) becomes data.cognito.store. The store, from
+    `estate` or given whole at extra_data["cognito/store"] ({"principals": ...}), is checked and
+    indexed by the Rego (data.cognito.store.build): every policy, permissions boundary and
+    managed policy reference by the rules inline ones meet, every principal ARN; any error
+    raises a StoredPolicyError listing them all, and its statement index
+    (data.cognito.store.index) is computed from its principals.
     With `signing_key` (a PEM private key) OPA signs the bundle with `signing_alg`, naming the
     key `key_id`. The revision defaults to a hash of the bundle's content, so equal inputs
     give equal revisions. On any failure nothing is written at `output`.
@@ -146,17 +187,21 @@ def build_bundle(
     rego_dir = rego_dir or _paths.rego_dir()
     data_dir = data_dir or _paths.data_dir()
     data = dict(extra_data or {})
+    if DERIVED_PATH in data:
+        raise BundleError(f"data path {DERIVED_PATH!r} is computed by the bundle build")
+    store_input: dict[str, Any] | None = None
     if estate is not None:
         if STORE_PATH in data:
             raise BundleError(f"give the data at {STORE_PATH} either as estate or as extra_data")
-        data[STORE_PATH] = estate.store()
-    if STORE_PATH in data:
-        # The statement index lets OPA match only the stored statements that can name the
-        # requested action (see estate.principal_index); it is derived, so always rebuilt here.
-        data[STORE_PATH] = with_index(data[STORE_PATH], catalog_actions(data_dir))
+        store_input = estate.to_input()
+    elif STORE_PATH in data:
+        store_input = {"store": data.pop(STORE_PATH), "files": {"store": EXTRA_STORE_LABEL}}
     if signing_key is not None:
         check_signing_key(signing_key)
         check_signing_alg(signing_alg)
+    computed = _compute(opa_bin, rego_dir, data_dir, store_input)
+    if store_input is not None:
+        data[STORE_PATH] = computed.store
     out = Path(output)
     out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="pycognito-opa-bundle-") as tmp:
@@ -164,7 +209,10 @@ def build_bundle(
         stage.mkdir()
         files = _stage(stage, rego_dir, data_dir, data)
         rev = revision or _content_hash(stage, files, tuple(roots))
-        _add_derived(stage, opa_bin, rego_dir, data_dir, data)
+        if computed.derived is not None:
+            derived_file = stage / DERIVED_PATH / "data.json"
+            derived_file.parent.mkdir(parents=True, exist_ok=True)
+            derived_file.write_text(json.dumps(computed.derived, sort_keys=True, indent=1))
         manifest = {"revision": rev, "roots": list(roots), "rego_version": 1}
         (stage / ".manifest").write_text(json.dumps(manifest, indent=1))
         partial = Path(tmp) / "bundle.tar.gz"

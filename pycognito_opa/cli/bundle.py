@@ -9,8 +9,7 @@ import json
 from contextlib import suppress
 from pathlib import Path
 
-from .. import _paths
-from .._estate import load_estate, managed_policy_names
+from .._estate import load_estate
 from ..bundle import BundleReport, build_bundle, inspect_bundle
 from ..bundle._inspect import INSPECT_MEMORY_BYTES, INSPECT_TIMEOUT_SECONDS, MAX_BUNDLE_BYTES
 from ..errors import InputFileError, UsageError
@@ -33,11 +32,7 @@ def cmd_bundle_build(args: argparse.Namespace) -> int:
     if args.policies or args.principals:
         if not args.policies:
             raise InputFileError(args.principals, "--principals needs --policies DIR")
-        estate = load_estate(
-            args.policies,
-            principals_file=args.principals,
-            managed_policies=managed_policy_names(_paths.data_dir()),
-        )
+        estate = load_estate(args.policies, principals_file=args.principals)
     info = build_bundle(
         args.out,
         revision=args.revision,
