@@ -33,13 +33,30 @@ set_errors(pset) := sort([e |
 	some e in union({_validation_errors(pset), _resource_errors(pset), _principal_errors(pset)})
 ])
 
-_validation_errors(pset) := {_named(e, pset) |
-	some e in validation.request_errors(object.union(base(pset), {
-		"action": "cognito-idp:ListUserPools",
-		"resource": object.get(pset, "resource", "*"),
-		"policies": [object.get(p, "document", null) | some p in util.as_array(pset.policies)],
-	}))
+# Each document is checked as the one policy of a request: a policy set is
+# many independent documents, not one principal's, so the limits on all of a
+# request's documents together (cognito.limits) do not apply to the set, while
+# every document must be one AWS would accept.
+_validation_errors(pset) := union({_base_errors(pset), _document_errors(pset)})
+
+_base_errors(pset) := {_named(e, pset) | some e in validation.request_errors(_check_request(pset, []))}
+
+_document_errors(pset) := {_named(_renumbered(e, i), pset) |
+	some i, p in util.as_array(pset.policies)
+	some e in validation.request_errors(_check_request(pset, [object.get(p, "document", null)]))
 }
+
+_check_request(pset, documents) := object.union(base(pset), {
+	"action": "cognito-idp:ListUserPools",
+	"resource": object.get(pset, "resource", "*"),
+	"policies": documents,
+})
+
+# An error about the one policy of a check request, renamed to the set's i-th.
+_renumbered(e, i) := object.union(e, {"field": field}) if {
+	startswith(e.field, "policies[0]")
+	field := concat("", [sprintf("policies[%d]", [i]), substring(e.field, 11, -1)])
+} else := e
 
 # "policies[3].Statement[0]" -> "NAME: Statement[0]", "policies[3]" -> "NAME".
 _named(e, pset) := object.union(e, {"field": _field(util.policy_name(pset.policies[i], i), m[2])}) if {
