@@ -139,19 +139,27 @@ _resource_group(p) := ["exact", p] if {
 # prefer-set-or-object-rule exemptions. Array keys are looked up directly,
 # never with object.get, which reads an array as a path.
 
-# [[[key, action], kind], group], ref]: the statement ref is listed for the
-# (lower-cased) action under the resource group [kind, group].
-_listings contains [[[[key, action], kind], group], ref] if {
+# Each classified statement (its Action readable): [key, ref, the lower-cased
+# actions it is listed for, its resource groups], each worked out once.
+_classified contains [key, ref, actions, groups] if {
 	some [key, ref, s] in _statements
-	some action in _actions_named(_action_patterns(s))
-	some [kind, group] in _resource_groups(s)
+	actions := _actions_named(_action_patterns(s))
+	groups := _resource_groups(s)
+}
+
+# [[[key, action], kind], group], ref]: the statement ref is listed for the
+# action under the resource group [kind, group].
+_listings contains [[[[key, action], kind], group], ref] if {
+	some [key, ref, actions, groups] in _classified
+	some action in actions
+	some [kind, group] in groups
 }
 
 # Every [key, action]: in the index even when its statements have no resource
 # group (an empty Resource list).
 _named contains [key, action] if {
-	some [key, _, s] in _statements
-	some action in _actions_named(_action_patterns(s))
+	some [key, _, actions, _] in _classified
+	some action in actions
 }
 
 # regal ignore:prefer-set-or-object-rule
