@@ -148,6 +148,8 @@ def _compute(
         raise BundleError(f"the bundle's policies do not define {STORE_RULE}")
     if built.get("errors"):
         raise StoredPolicyError(built["errors"])
+    if not isinstance(built.get("store"), dict):
+        raise BundleError(f"{STORE_RULE} gave neither errors nor a store")
     return _Computed(derived=_only(value.get("derived")), store=built["store"])
 
 
