@@ -50,6 +50,7 @@ from .errors import (
     ResourcesNotFoundError,
     SidecarError,
     SignatureError,
+    StoredPolicyError,
     ToolNotFoundError,
     UsageError,
 )
@@ -91,6 +92,7 @@ __all__ = [
     "ResourcesNotFoundError",
     "SidecarError",
     "SignatureError",
+    "StoredPolicyError",
     "ToolNotFoundError",
     "UsageError",
     "WhatCanReport",

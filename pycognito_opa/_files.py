@@ -42,10 +42,18 @@ class _Refused(ValueError):
 
 def load_document(path: str | os.PathLike[str]) -> Any:
     """The JSON value a JSON (`.json`) or YAML (any other suffix) file holds."""
-    p = Path(path)
+    return _load(Path(path), as_json=Path(path).suffix.lower() in JSON_SUFFIXES)
+
+
+def load_json(path: str | os.PathLike[str]) -> Any:
+    """The JSON value a JSON file holds, whatever its name (the AWS CLI's output, say)."""
+    return _load(Path(path), as_json=True)
+
+
+def _load(p: Path, *, as_json: bool) -> Any:
     text = _read_text(p)
     try:
-        value = _parse_json(text) if p.suffix.lower() in JSON_SUFFIXES else _parse_yaml(text)
+        value = _parse_json(text) if as_json else _parse_yaml(text)
         _check_value(value)
     except _Refused as exc:
         raise InputFileError(p, str(exc)) from exc

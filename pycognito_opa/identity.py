@@ -21,15 +21,14 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import unquote
 
-from .errors import InputFileError, RequestError
+from ._files import MAX_FILE_BYTES, load_json
+from .errors import InputFileError, RequestError, UsageError
 
 __all__ = [
     "LINT_PATH",
-    "MAX_FILE_BYTES",
     "RESOLUTIONS_PATH",
     "RESOLUTION_PATH",
     "ROLES_LAYOUT",
-    "SEVERITIES",
     "PoolLintReport",
     "Resolution",
     "build_identity",
@@ -45,11 +44,7 @@ __all__ = [
 RESOLUTION_PATH = "cognito/identity/resolution"
 RESOLUTIONS_PATH = "cognito/identity/resolutions"
 LINT_PATH = "cognito/identity/lint/report"
-# The severities of the pool lint rules (cognito.identity.lint.rules), most serious first.
-SEVERITIES = ("error", "warning", "info")
 
-# No file of these commands' output comes near this (IAM policies are at most 10 KB).
-MAX_FILE_BYTES = 1024 * 1024
 
 ROLES_LAYOUT = """\
 --roles DIR holds one folder per IAM role (any folder name), each with the AWS CLI's JSON
@@ -128,12 +123,18 @@ class PoolLintReport:
     findings: tuple[Mapping[str, Any], ...] = ()
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
+    @property
+    def severities(self) -> dict[str, int]:
+        """Each severity's rank (higher is more serious), from the Rego rule table."""
+        return {str(k): int(v) for k, v in dict(self.raw.get("severities") or {}).items()}
+
     def at_or_above(self, severity: str) -> list[Mapping[str, Any]]:
         """The findings of `severity` or a more serious one."""
-        if severity not in SEVERITIES:
-            raise RequestError(f"unknown severity {severity!r}: one of {', '.join(SEVERITIES)}")
-        worst = SEVERITIES[: SEVERITIES.index(severity) + 1]
-        return [f for f in self.findings if f.get("severity") in worst]
+        ranks = self.severities
+        if severity not in ranks:
+            known = ", ".join(sorted(ranks, key=ranks.__getitem__))
+            raise UsageError(f"unknown severity {severity!r} (the lint rules use: {known})")
+        return [f for f in self.findings if ranks.get(str(f.get("severity")), 0) >= ranks[severity]]
 
     def to_dict(self) -> dict[str, Any]:
         return copy.deepcopy(dict(self.raw))
@@ -151,25 +152,6 @@ def lint_pool(
     )
 
 
-def _read_json_file(path: Path) -> Any:
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise InputFileError(path, f"{size} bytes, over the limit of {MAX_FILE_BYTES}")
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputFileError(path, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
-    except OSError as exc:
-        raise InputFileError(path, f"cannot read: {exc.strerror or exc}") from exc
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        where = f"line {exc.lineno}, column {exc.colno}"
-        raise InputFileError(path, f"not JSON: {exc.msg} ({where})") from exc
-    except (RecursionError, ValueError) as exc:
-        raise InputFileError(path, f"cannot be read as JSON: {exc}") from exc
-
-
 def _json_files(path: Path) -> list[Path]:
     if path.is_dir():
         return sorted(p for p in path.iterdir() if p.suffix == ".json" and p.is_file())
@@ -177,7 +159,7 @@ def _json_files(path: Path) -> list[Path]:
 
 
 def _object(path: Path) -> dict[str, Any]:
-    value = _read_json_file(path)
+    value = load_json(path)
     if not isinstance(value, dict):
         raise InputFileError(path, "not a JSON object (the AWS CLI prints objects)")
     return value
@@ -355,7 +337,7 @@ def read_token(value: str) -> str | dict[str, Any]:
         raise InputFileError(path, f"cannot read: {exc.strerror or exc}") from exc
     if _JWT.match(text):
         return text
-    claims = _read_json_file(path)
+    claims = load_json(path)
     if not isinstance(claims, dict):
         raise InputFileError(path, "neither a JWT nor a JSON object of claims")
     return claims

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from pycognito_opa import Engine, InputFileError, RequestError
+from pycognito_opa import Engine, InputFileError, UsageError
 from pycognito_opa.bundle import BundleInfo
 from pycognito_opa.identity import (
     Resolution,
@@ -522,7 +522,7 @@ def test_lint_pool_finds_the_fallback_role_without_tag_session(
     found = {(f["rule"], f["role_arn"]) for f in report.findings}
     assert found == {("role-rejects-pool", AUTH), ("ambiguous-default-role", AUTH)}
     assert [f["rule"] for f in report.at_or_above("error")] == ["role-rejects-pool"]
-    with pytest.raises(RequestError):
+    with pytest.raises(UsageError):  # the severities are the Rego rule table's
         report.at_or_above("fatal")
 
 
@@ -546,5 +546,5 @@ def test_cli_lint_exit_codes(aws_files: dict[str, Path], bundle: BundleInfo) -> 
     clean = run_cli(*args, "--json", "--bundle", str(bundle.path))
     assert clean.returncode == 0, clean.stdout + clean.stderr
     assert json.loads(clean.stdout)["findings"] == []
-    bad = run_cli(*args, "--fail-on", "fatal", "--opa-url", "http://127.0.0.1:9")
+    bad = run_cli(*args, "--fail-on", "fatal", "--bundle", str(bundle.path))
     assert (bad.returncode, _error(bad)["code"]) == (2, "usage")

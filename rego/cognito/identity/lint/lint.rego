@@ -18,6 +18,7 @@
 #   identity pools" (S11), "Identity pools authentication flow" (S4).
 package cognito.identity.lint
 
+import data.cognito.analysis.lint.config
 import data.cognito.identity.logins
 import data.cognito.identity.sts
 import data.cognito.identity.tags
@@ -80,16 +81,17 @@ rules := {
 }
 
 # METADATA
-# description: The lint report for input, {"findings", "summary" (count by severity)}.
+# description: |
+#   The lint report for input, {"findings", "summary" (count by severity),
+#   "severities" (each severity's rank, as in cognito.analysis.lint)}.
 # entrypoint: true
 report := {
 	"findings": fs,
-	"summary": {severity: count([f | some f in fs; f.severity == severity]) | some severity in _severities},
+	"summary": {severity: count([f | some f in fs; f.severity == severity]) | some severity, _ in config.severities},
+	"severities": config.severities,
 } if {
 	fs := findings(input)
 }
-
-_severities := ["error", "warning", "info"]
 
 _finding(rule, role_arn, field, message, hint) := {
 	"rule": rule,
