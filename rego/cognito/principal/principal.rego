@@ -205,7 +205,7 @@ _index := data.cognito.store.index if is_object(data.cognito.store.index)
 #   Version, null when absent)}, in the order of a
 #   full scan: policies by name, then statements in order. With the statement
 #   index that bundle builds add (data.cognito.store.index, see
-#   pycognito_opa.estate.principal_index) only the statements whose Action can
+#   cognito.store.indexing) only the statements whose Action can
 #   name the action and whose Resource can name the resource are listed, plus
 #   those the index cannot classify (NotAction, unusual Action values); without
 #   an index, every statement. Callers still match each statement in full.
