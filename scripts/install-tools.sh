@@ -8,6 +8,7 @@ REGAL_VERSION="v0.42.0" # must match tools/regal/go.mod
 # The CNCF distribution registry: tests/test_registry.py runs it on loopback, pushes bundles to
 # it (pycognito-opa bundle push) and has OPA sidecars pull them (services type: oci).
 REGISTRY_VERSION="${REGISTRY_VERSION:-v3.1.2}"
+ORAS_VERSION="${ORAS_VERSION:-v1.3.6}"
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
 bin="$root/.tools/bin"
@@ -50,4 +51,14 @@ else
   echo "install-tools: building the distribution registry $REGISTRY_VERSION from source (the first build takes several minutes)"
   GOBIN="$bin" go install "github.com/distribution/distribution/v3/cmd/registry@$REGISTRY_VERSION"
   echo "$REGISTRY_VERSION" >"$bin/.registry.version"
+fi
+
+# oras, the OCI artefact client OPA's documentation pushes bundles with: the registry tests
+# check that `bundle push` writes the same artefact oras does.
+if has_version oras "$ORAS_VERSION"; then
+  echo "install-tools: oras $ORAS_VERSION already present"
+else
+  echo "install-tools: building oras $ORAS_VERSION from source"
+  GOBIN="$bin" go install "oras.land/oras/cmd/oras@$ORAS_VERSION"
+  echo "$ORAS_VERSION" >"$bin/.oras.version"
 fi

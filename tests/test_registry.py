@@ -52,6 +52,7 @@ from pycognito_opa.fleet.sidecar import HardenedSidecar, ServeOptions
 
 ROOT = Path(__file__).resolve().parent.parent
 REGISTRY_BIN = ROOT / ".tools" / "bin" / "registry"
+ORAS_BIN = ROOT / ".tools" / "bin" / "oras"
 DECISION = "/v1/data/cognito/authz/decision"
 REPO = "pycognito/bundle"
 
@@ -251,6 +252,42 @@ def test_push_stores_the_bundle_as_the_layer_opa_pulls(
     assert again.returncode == 0, again.stderr
     assert pushed["digest"] in again.stdout
     assert "revision r1, signed" in again.stdout
+
+
+def test_push_writes_the_artefact_oras_writes(registry: Registry, revisions: dict, tmp_path: Path):
+    """OPA's documentation publishes a bundle with `oras push REF --config
+    config.json:application/vnd.oci.image.config.v1+json bundle.tar.gz:application/vnd.oci.image.
+    layer.v1.tar+gzip` (OPA's bundle documentation, its OCI registry section). `bundle push` must
+    write an artefact of the same shape: the same config media type and content, and the same
+    single layer (media type, digest, size), so OPA pulls either alike."""
+    if not ORAS_BIN.is_file():
+        pytest.fail(f"{ORAS_BIN} is missing: `make tools` (scripts/install-tools.sh) builds oras")
+    bundle = tmp_path / "bundle.tar.gz"
+    bundle.write_bytes(revisions["r1"].read_bytes())
+    (tmp_path / "config.json").write_text("{}")
+    proc = subprocess.run(
+        [
+            str(ORAS_BIN),
+            "push",
+            "--plain-http",
+            f"{registry.host}/{REPO}:by-oras",
+            "--config",
+            "config.json:application/vnd.oci.image.config.v1+json",
+            "bundle.tar.gz:application/vnd.oci.image.layer.v1.tar+gzip",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    _push(bundle, registry.ref("by-pycognito"))
+    by_oras, ours = registry.manifest("by-oras").json(), registry.manifest("by-pycognito").json()
+    assert ours["config"]["mediaType"] == by_oras["config"]["mediaType"] == CONFIG_MEDIA_TYPE
+    assert ours["config"]["digest"] == by_oras["config"]["digest"]  # both "{}"
+    [our_layer], [oras_layer] = ours["layers"], by_oras["layers"]
+    for key in ("mediaType", "digest", "size"):
+        assert our_layer[key] == oras_layer[key], key
 
 
 # Sidecars pulling from the registry -----------------------------------------------------------
