@@ -6,7 +6,7 @@ examples; every error is a `PyCognitoOpaError`.
 """
 
 from ._client import Limits, OpaClient
-from ._decision import DECISIONS, Decision, Diagnostic, Match
+from ._decision import DECISIONS, Decision, Diagnostic, Match, Verdict
 from ._process import OpaProcess
 from .analysis import (
     DiffReport,
@@ -95,6 +95,7 @@ __all__ = [
     "StoredPolicyError",
     "ToolNotFoundError",
     "UsageError",
+    "Verdict",
     "WhatCanReport",
     "WhoCanReport",
     "__version__",

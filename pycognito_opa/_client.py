@@ -13,11 +13,13 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit
 
-from ._decision import Decision
+from ._decision import Decision, Verdict
 from .errors import OpaQueryError, RequestError
 
 DECISION_PATH = "cognito/authz/decision"
 DECISIONS_PATH = "cognito/authz/decisions"
+VERDICT_PATH = "cognito/authz/verdict"
+VERDICTS_PATH = "cognito/authz/verdicts"
 
 
 # How long one query may take: DEFAULT_TIMEOUT for a single request, plus PER_REQUEST_SECONDS for
@@ -264,10 +266,29 @@ class OpaClient:
         return payload["result"]
 
     def decide(self, request: Mapping[str, Any]) -> Decision:
-        body = encode(check_request(request), "request", self.limits)
-        return Decision.from_dict(self._post(DECISION_PATH, b'{"input":' + body + b"}"))
+        return Decision.from_dict(self._one(DECISION_PATH, request))
 
     def decide_many(self, requests: Sequence[Mapping[str, Any]]) -> list[Decision]:
+        return [Decision.from_dict(r) for r in self._many(DECISIONS_PATH, requests)]
+
+    def verdict(self, request: Mapping[str, Any]) -> Verdict:
+        """The verdict alone ({"allowed", "decision"}) for one request (authz.verdict)."""
+        return Verdict.from_dict(self._one(VERDICT_PATH, request))
+
+    def verdicts(self, requests: Sequence[Mapping[str, Any]]) -> list[Verdict]:
+        """The verdicts for many requests, in order, batched and split like decide_many."""
+        return [Verdict.from_dict(r) for r in self._many(VERDICTS_PATH, requests)]
+
+    def _one(self, path: str, request: Mapping[str, Any]) -> Any:
+        body = encode(check_request(request), "request", self.limits)
+        raw = self._post(path, b'{"input":' + body + b"}")
+        if not isinstance(raw, dict):
+            raise OpaQueryError(f"data.{path.replace('/', '.')} is not an object")
+        return raw
+
+    def _many(self, path: str, requests: Sequence[Mapping[str, Any]]) -> list[Any]:
+        """The raw answers of data.<path> for a batch: checked, encoded, split into parts
+        (see _split), the parts sent concurrently, the answers in order."""
         if len(requests) > self.limits.max_batch:
             raise RequestError(
                 f"batch of {len(requests)} requests is over the limit of {self.limits.max_batch}"
@@ -280,17 +301,16 @@ class OpaClient:
             return []
         parts = self._split(encoded)
         if len(parts) == 1 or self.parallelism == 1:
-            raw = [r for part in parts for r in self._decisions(part)]
-        else:
-            # This thread sends the first part itself while the pool sends the others.
-            rest = [self._executor().submit(self._decisions, part) for part in parts[1:]]
-            try:
-                raw = self._decisions(parts[0])
-            finally:
-                wait(rest)
-            for future in rest:
-                raw.extend(future.result())  # raises the part's error, if any
-        return [Decision.from_dict(r) for r in raw]
+            return [r for part in parts for r in self._batch(path, part)]
+        # This thread sends the first part itself while the pool sends the others.
+        rest = [self._executor().submit(self._batch, path, part) for part in parts[1:]]
+        try:
+            raw = self._batch(path, parts[0])
+        finally:
+            wait(rest)
+        for future in rest:
+            raw.extend(future.result())  # raises the part's error, if any
+        return raw
 
     def _split(self, encoded: list[bytes]) -> list[list[bytes]]:
         """Consecutive parts of the batch, as even as possible, each of at least MIN_PART, and
@@ -317,11 +337,11 @@ class OpaClient:
             used += cost
         return runs
 
-    def _decisions(self, encoded: list[bytes]) -> list[Any]:
+    def _batch(self, path: str, encoded: list[bytes]) -> list[Any]:
         body = b'{"input":{"requests":[' + b",".join(encoded) + b"]}}"
-        raw = self._post(DECISIONS_PATH, body, self.query_timeout(len(encoded)))
+        raw = self._post(path, body, self.query_timeout(len(encoded)))
         if not isinstance(raw, list) or len(raw) != len(encoded):
-            raise OpaQueryError("OPA returned a different number of decisions than requests")
+            raise OpaQueryError("OPA returned a different number of answers than requests")
         return raw
 
     def _executor(self) -> ThreadPoolExecutor:

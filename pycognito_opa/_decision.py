@@ -87,6 +87,22 @@ class Decision:
         return self.raw[key]
 
 
+@dataclass(frozen=True)
+class Verdict:
+    """The answer alone, as `data.cognito.authz.verdict` returns it: equal to the explained
+    decision's `allowed` and `decision`, computed by the same rules without the explanation."""
+
+    allowed: bool
+    decision: str
+
+    @classmethod
+    def from_dict(cls, raw: Mapping[str, Any]) -> Verdict:
+        return cls(allowed=raw.get("allowed") is True, decision=str(raw.get("decision", "")))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"allowed": self.allowed, "decision": self.decision}
+
+
 def _diagnostic(raw: Mapping[str, Any]) -> Diagnostic:
     field_name = raw.get("field")
     return Diagnostic(

@@ -10,7 +10,7 @@ from types import TracebackType
 from typing import Any, TypeVar
 
 from ._client import DEFAULT_TIMEOUT, Limits, OpaClient
-from ._decision import Decision
+from ._decision import Decision, Verdict
 from ._process import OpaProcess
 from .bundle import default_bundle
 from .errors import OpaQueryError, UsageError
@@ -135,6 +135,15 @@ class Engine:
         """The decisions for many requests, in order (a large batch is split into concurrent
         queries, one per CPU: see OpaClient)."""
         return self._call(lambda client: client.decide_many(requests))
+
+    def verdict(self, request: Mapping[str, Any]) -> Verdict:
+        """The verdict alone for one request: the decision's `allowed` and `decision`, from
+        data.cognito.authz.verdict (the same rules, without the explanation)."""
+        return self._call(lambda client: client.verdict(request))
+
+    def verdicts(self, requests: Sequence[Mapping[str, Any]]) -> list[Verdict]:
+        """The verdicts for many requests, in order, batched like decide_many."""
+        return self._call(lambda client: client.verdicts(requests))
 
     def close(self) -> None:
         with self._lock:

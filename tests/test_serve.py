@@ -26,7 +26,7 @@ from fleet_helpers import (
     tamper,
 )
 
-from pycognito_opa import Engine
+from pycognito_opa import Engine, Verdict
 from pycognito_opa.bundle import build_bundle
 from pycognito_opa.errors import BundleRejectedError, InputFileError
 from pycognito_opa.fleet.config import sidecar_status
@@ -34,6 +34,8 @@ from pycognito_opa.fleet.sidecar import DEFAULT_ADDR, HardenedSidecar, ServeOpti
 
 DECISION = "/v1/data/cognito/authz/decision"
 DECISIONS = "/v1/data/cognito/authz/decisions"
+VERDICT = "/v1/data/cognito/authz/verdict"
+VERDICTS = "/v1/data/cognito/authz/verdicts"
 TOKEN = "0123456789abcdef0123456789abcdef"
 
 # Every request a hardened sidecar must refuse: writes, other reads, other queries.
@@ -58,6 +60,9 @@ REFUSED = [
     ("POST", "/v1/compile", '{"query": "data.cognito.authz.decision"}'),
     ("POST", f"{DECISION}?explain=full", json.dumps({"input": LIST_POOLS})),
     ("POST", f"{DECISION}/", json.dumps({"input": LIST_POOLS})),
+    ("GET", VERDICT, None),
+    ("POST", f"{VERDICTS}?explain=full", json.dumps({"input": {"requests": [LIST_POOLS]}})),
+    ("POST", "/v1/data/cognito/authz/verdict_of", json.dumps({"input": LIST_POOLS})),
 ]
 
 
@@ -97,6 +102,20 @@ def test_decision_queries_and_health_checks_are_answered(hardened: HardenedSidec
     assert len(many.json()["result"]) == 3
     assert requests.get(hardened.url + "/health", timeout=10).status_code == 200
     assert requests.get(hardened.url + "/health?bundles", timeout=10).status_code == 200
+
+
+def test_verdict_queries_are_answered(hardened: HardenedSidecar):
+    one = requests.post(hardened.url + VERDICT, json={"input": LIST_POOLS}, timeout=10)
+    assert one.status_code == 200
+    assert one.json()["result"] == {"allowed": True, "decision": "allow"}
+    many = requests.post(
+        hardened.url + VERDICTS, json={"input": {"requests": [LIST_POOLS] * 3}}, timeout=10
+    )
+    assert many.status_code == 200
+    assert many.json()["result"] == [{"allowed": True, "decision": "allow"}] * 3
+    with Engine(url=hardened.url) as engine:
+        assert engine.verdict(LIST_POOLS) == Verdict(True, "allow")
+        assert engine.verdicts([LIST_POOLS] * 2) == [Verdict(True, "allow")] * 2
 
 
 def test_the_engine_uses_a_hardened_sidecar(hardened: HardenedSidecar):
@@ -155,8 +174,12 @@ def test_token_is_enforced_on_decision_queries(signed: Path, keys: tuple[Path, P
             sidecar.url + "/v1/data", headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10
         )
         assert other.status_code == 401
+        verdict = requests.post(sidecar.url + VERDICT, json=body, timeout=10)
+        assert verdict.status_code == 401
+        assert "bearer token" in verdict.json()["message"]
         with Engine(url=sidecar.url, token=TOKEN) as engine:
             assert engine.decide(LIST_POOLS).decision == "allow"
+            assert engine.verdict(LIST_POOLS) == Verdict(True, "allow")
         assert sidecar_status(sidecar.url).error.startswith("OPA answered 401")
         assert sidecar_status(sidecar.url, token=TOKEN).revision == "signed-1"
 

@@ -27,10 +27,13 @@ def cmd_decide(args: argparse.Namespace) -> int:
     if isinstance(value, list):
         requests = [check_request(r, f"requests[{i}]") for i, r in enumerate(value)]
         with engine:
-            out = [d.to_dict() for d in engine.decide_many(requests)]
+            if args.verdict_only:
+                out = [v.to_dict() for v in engine.verdicts(requests)]
+            else:
+                out = [d.to_dict() for d in engine.decide_many(requests)]
     elif isinstance(value, dict):
         with engine:
-            out = engine.decide(value).to_dict()
+            out = (engine.verdict(value) if args.verdict_only else engine.decide(value)).to_dict()
     else:
         raise RequestError("input must be a request object or a JSON array of requests")
     print_json(out, compact=args.compact)
@@ -71,6 +74,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--request", "-r", required=True, metavar="FILE", help="request JSON file, or - for stdin"
     )
     decide.add_argument("--compact", action="store_true", help="print JSON on one line")
+    decide.add_argument(
+        "--verdict-only",
+        action="store_true",
+        help=(
+            'print only {"allowed", "decision"} per request (data.cognito.authz.verdict: the '
+            "same rules, without the explanation; faster)"
+        ),
+    )
     add_opa_args(decide)
     decide.set_defaults(func=cmd_decide)
 

@@ -301,42 +301,72 @@ _guardrail_allows(f) := _allows(array.flatten([f.boundary, _scp_matches(f), f.se
 # array.flatten flattens one level only: the SCP levels' matches, as one list.
 _scp_matches(f) := [m | some level in f.scps; some m in level]
 
-_decision(allowed, decision, matched, reason, warnings) := {
-	"allowed": allowed,
-	"decision": decision,
-	"matched": matched,
-	"reason": reason,
-	"warnings": warnings,
+# METADATA
+# description: |
+#   The verdict from the facts, without the explanation: {"allowed",
+#   "decision"}, decided by the same case rules as outcome. An applicable
+#   Deny decides at once; the statements that decided it, the warnings and
+#   the reason are not computed.
+verdict(f) := _verdicts[_case(f)]
+
+_verdicts := {
+	"explicit_deny": {"allowed": false, "decision": "explicit_deny"},
+	"allow": {"allowed": true, "decision": "allow"},
+	"allow_self": {"allowed": true, "decision": "allow"},
+	"implicit_deny": {"allowed": false, "decision": "implicit_deny"},
+}
+
+# Which case of the evaluation logic decides: the one rule both verdict and outcome follow.
+_case(f) := "explicit_deny" if {
+	_denied(f)
+} else := "allow" if {
+	count(_grants(f)) > 0
+	not _blocking_guardrail(f)
+} else := "allow_self" if {
+	count(_self_grants(f)) > 0
+	not _blocking_scp(f)
+} else := "implicit_deny"
+
+# Any applicable Deny, in any policy (stops at the first).
+_denied(f) if {
+	some m in array.flatten([f.identity, f.resource_policy, f.boundary, f.session, _scp_matches(f)])
+	m.effect == "Deny"
 }
 
 # METADATA
 # description: |
 #   The decision from the facts: {"allowed", "decision", "matched", "reason",
 #   "warnings"}; matched lists the statements that decided it (empty for an
-#   implicit deny, which no statement decides).
-outcome(f) := _decision(false, "explicit_deny", denies, reason, set()) if {
+#   implicit deny, which no statement decides). allowed and decision are the
+#   verdict's (same case).
+outcome(f) := object.union(_explanation(case, f), _verdicts[case]) if case := _case(f)
+
+_explanation("explicit_deny", f) := _explained(denies, reason, set()) if {
 	denies := _denies(f)
-	count(denies) > 0
 	reason := sprintf("Explicitly denied by %s: an explicit Deny overrides every Allow.", [_names(denies)])
-} else := _decision(true, "allow", array.concat(grants, _guardrail_allows(f)), reason, set()) if {
+}
+
+_explanation("allow", f) := _explained(array.concat(grants, _guardrail_allows(f)), reason, set()) if {
 	grants := _grants(f)
-	count(grants) > 0
-	not _blocking_guardrail(f)
 	reason := sprintf("Allowed by %s%s.", [_names(grants), _guardrail_note(f)])
-} else := _decision(true, "allow", array.concat(own, _allows(_scp_matches(f))), reason, set()) if {
+}
+
+_explanation("allow_self", f) := _explained(array.concat(own, _allows(_scp_matches(f))), reason, set()) if {
 	own := _self_grants(f)
-	count(own) > 0
-	not _blocking_scp(f)
 	reason := sprintf(
 		"Allowed by %s, which names the principal itself: %s do not limit what a resource-based policy grants so.",
 		[_names(own), "permissions boundaries and session policies"],
 	)
-} else := _decision(false, "implicit_deny", [], reason, {{"code": g.code, "message": g.text}}) if {
+}
+
+_explanation("implicit_deny", f) := _explained([], reason, {{"code": g.code, "message": g.text}}) if {
 	grants := _grants(f)
 	count(grants) > 0
 	g := _blocking_guardrail(f)
 	reason := sprintf("%s allow %s on %s, but %s: implicit deny.", [_names(grants), f.action, f.resource, g.text])
-} else := _decision(false, "implicit_deny", [], _no_grant_reason(f), _no_grant_warnings(f))
+} else := _explained([], _no_grant_reason(f), _no_grant_warnings(f))
+
+_explained(matched, reason, warnings) := {"matched": matched, "reason": reason, "warnings": warnings}
 
 _no_grant_warnings(f) := {{"code": "cross_account", "message": sprintf(
 	"principal account %s differs from resource account %s",

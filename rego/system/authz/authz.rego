@@ -3,7 +3,8 @@
 # description: |
 #   The administrative policy of a hardened pycognito-opa sidecar. OPA consults it for every
 #   HTTP request when it runs with --authorization=basic. It lets through decision queries
-#   (POST /v1/data/cognito/authz/decision and POST /v1/data/cognito/authz/decisions) and
+#   (POST /v1/data/cognito/authz/decision and POST /v1/data/cognito/authz/decisions, and
+#   their short forms POST /v1/data/cognito/authz/verdict and .../verdicts) and
 #   health checks (GET /health), and refuses everything else: policy and data writes, other
 #   reads of the data and policy APIs, ad-hoc queries, compile, config, status and metrics.
 #   When the sidecar's configuration holds pycognito_opa.token_sha256, decision queries must
@@ -27,6 +28,8 @@ allow := {"allowed": count(_refusals) == 0, "reason": concat("; ", sort(_refusal
 _decision_paths := {
 	["v1", "data", "cognito", "authz", "decision"],
 	["v1", "data", "cognito", "authz", "decisions"],
+	["v1", "data", "cognito", "authz", "verdict"],
+	["v1", "data", "cognito", "authz", "verdicts"],
 }
 
 # Query parameters that change only how a decision is reported: not explain or instrument.
@@ -36,7 +39,8 @@ _health_params := {"bundles", "plugins", "exclude-plugin"}
 
 _answers := concat(" ", [
 	"this sidecar answers only POST /v1/data/cognito/authz/decision,",
-	"POST /v1/data/cognito/authz/decisions and GET /health",
+	"POST /v1/data/cognito/authz/decisions, POST /v1/data/cognito/authz/verdict,",
+	"POST /v1/data/cognito/authz/verdicts and GET /health",
 ])
 
 _decision_query if {

@@ -10,11 +10,29 @@ _decision := {"method": "POST", "path": ["v1", "data", "cognito", "authz", "deci
 
 _decisions := {"method": "POST", "path": ["v1", "data", "cognito", "authz", "decisions"], "params": {}}
 
+_verdict := {"method": "POST", "path": ["v1", "data", "cognito", "authz", "verdict"], "params": {}}
+
+_verdicts := {"method": "POST", "path": ["v1", "data", "cognito", "authz", "verdicts"], "params": {}}
+
 _health := {"method": "GET", "path": ["health"], "params": {"bundles": [""]}}
 
 test_decision_queries_are_allowed if {
 	authz.allow.allowed with input as _decision
 	authz.allow.allowed with input as _decisions
+}
+
+test_verdict_queries_are_allowed if {
+	authz.allow.allowed with input as _verdict
+	authz.allow.allowed with input as _verdicts
+	not authz.allow.allowed with input as object.union(_verdict, {"method": "GET"})
+	not authz.allow.allowed with input as object.union(_verdicts, {"params": {"explain": ["full"]}})
+	not authz.allow.allowed with input as object.union(_verdict, {"identity": "wrong"}) with opa.runtime as _config
+	authz.allow.allowed with input as object.union(_verdicts, {"identity": _token}) with opa.runtime as _config
+}
+
+test_verdict_batches_over_10000_requests_are_refused if {
+	over := object.union(_verdicts, {"body": {"input": {"requests": [{} | some _ in numbers.range(1, 10001)]}}})
+	not authz.allow.allowed with input as over
 }
 
 test_provenance_is_allowed_on_decision_queries if {
