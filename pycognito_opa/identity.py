@@ -25,6 +25,7 @@ from ._files import MAX_FILE_BYTES, load_json
 from .errors import InputFileError, RequestError, UsageError
 
 __all__ = [
+    "IDENTITY_POOLS_LAYOUT",
     "LINT_PATH",
     "RESOLUTIONS_PATH",
     "RESOLUTION_PATH",
@@ -33,6 +34,7 @@ __all__ = [
     "Resolution",
     "build_identity",
     "lint_pool",
+    "read_identity_pools",
     "read_jwks",
     "read_pool",
     "read_roles",
@@ -57,6 +59,14 @@ output saved as *.json files (any file names; each is recognised by its content)
       name: the document of a customer managed policy or of the permissions boundary)
 AWS managed policies without a document are named by ARN (the bundle ships the Cognito ones).
 DIR may also be a single role's folder."""
+
+IDENTITY_POOLS_LAYOUT = """\
+--identity-pools DIR holds one folder per identity pool (any folder name), each with:
+  *.json   the pool's AWS CLI output, as identity resolve --pool reads it:
+           aws cognito-identity describe-identity-pool (required), get-identity-pool-roles,
+           get-principal-tag-attribute-map (one per provider)
+  roles/   the roles' AWS CLI output, as identity resolve --roles reads it (one folder per role)
+DIR may also be a single pool's folder. Each pool is stored by its IdentityPoolId."""
 
 _JWT = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$")
 
@@ -313,6 +323,33 @@ def read_roles(directory: str | os.PathLike[str]) -> dict[str, dict[str, Any]]:
     if not roles:
         raise InputFileError(root, f"no role folder\n{ROLES_LAYOUT}")
     return roles
+
+
+def read_identity_pools(directory: str | os.PathLike[str]) -> dict[str, dict[str, Any]]:
+    """The identity pools a bundle stores, as read from a folder laid out as
+    IDENTITY_POOLS_LAYOUT says: {POOL_FOLDER: {"pool": read_pool, "roles": read_roles}}, keyed
+    by the folder (for error messages). Whether each is a pool AWS would accept, and its ID, is
+    checked by the Rego when the bundle is built (cognito.store), never here."""
+    root = Path(directory)
+    if not root.is_dir():
+        raise InputFileError(root, f"not a folder\n{IDENTITY_POOLS_LAYOUT}")
+    has_own_files = any(p.suffix == ".json" for p in root.iterdir() if p.is_file())
+    folders = (
+        [root]
+        if has_own_files
+        else sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+    )
+    if not folders:
+        raise InputFileError(root, f"no pool folder\n{IDENTITY_POOLS_LAYOUT}")
+    pools: dict[str, dict[str, Any]] = {}
+    for folder in folders:
+        roles = folder / "roles"
+        if not roles.is_dir():
+            raise InputFileError(
+                folder, f"no roles folder (the roles' AWS CLI output)\n{IDENTITY_POOLS_LAYOUT}"
+            )
+        pools[str(folder)] = {"pool": read_pool([folder]), "roles": read_roles(roles)}
+    return pools
 
 
 def read_token(value: str) -> str | dict[str, Any]:

@@ -97,7 +97,8 @@ DERIVED_RULES = {
 }
 # The rule that checks the policies and principals to store and computes data.cognito.store
 # with its statement index: {"errors": [...]} or {"errors": [], "store": {...}}. Its input is
-# Estate.to_input(), or {"store": VALUE, "files": {"store": LABEL}} for a store given whole.
+# Estate.to_input(), or {"store": VALUE, "files": {"store": LABEL}} for a store given whole,
+# either with the identity pools to store ({"identity_pools": {FOLDER: {"pool", "roles"}}}).
 STORE_RULE = "data.cognito.store.build"
 EXTRA_STORE_LABEL = f"extra_data[{STORE_PATH!r}]"
 
@@ -171,6 +172,7 @@ def build_bundle(
     estate: Estate | None = None,
     signing_alg: str = DEFAULT_SIGNING_ALG,
     key_id: str = DEFAULT_KEY_ID,
+    identity_pools: Mapping[str, Any] | None = None,
 ) -> BundleInfo:
     """Build a bundle with `opa build -b` and write it atomically to `output`.
 
@@ -181,6 +183,10 @@ def build_bundle(
     managed policy reference by the rules inline ones meet, every principal ARN; any error
     raises a StoredPolicyError listing them all, and its statement index
     (data.cognito.store.index) is computed from its principals.
+    `identity_pools` ({POOL_FOLDER: {"pool", "roles"}}, as identity.read_identity_pools reads
+    them) are checked by the Rego that checks identity objects sent inline and stored at
+    data.cognito.store.identity_pools by IdentityPoolId, so that a request's identity may name
+    its pool by ID; their errors raise a StoredPolicyError too.
     With `signing_key` (a PEM private key) OPA signs the bundle with `signing_alg`, naming the
     key `key_id`. The revision defaults to a hash of the bundle's content, so equal inputs
     give equal revisions. On any failure nothing is written at `output`.
@@ -198,6 +204,10 @@ def build_bundle(
         store_input = estate.to_input()
     elif STORE_PATH in data:
         store_input = {"store": data.pop(STORE_PATH), "files": {"store": EXTRA_STORE_LABEL}}
+    if identity_pools is not None:
+        if store_input is None:
+            store_input = {"policies": {}, "principals": {}, "files": {}}
+        store_input["identity_pools"] = dict(identity_pools)
     if signing_key is not None:
         check_signing_key(signing_key)
         check_signing_alg(signing_alg)

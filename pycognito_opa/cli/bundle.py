@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import textwrap
 from contextlib import suppress
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from ..errors import InputFileError, UsageError
 from ..fleet.registry import MAX_PUSH_BYTES, PushResult, push_bundle
 from ..fleet.server import BundleServer
 from ..fleet.sidecar import parse_addr
+from ..identity import IDENTITY_POOLS_LAYOUT, read_identity_pools
 from ._common import EXIT_FINDINGS, EXIT_OK, add_key_args, emit, print_json, until_signalled
 from .fleet import add_plain_http_arg
 
@@ -33,6 +35,7 @@ def cmd_bundle_build(args: argparse.Namespace) -> int:
         if not args.policies:
             raise InputFileError(args.principals, "--principals needs --policies DIR")
         estate = load_estate(args.policies, principals_file=args.principals)
+    pools = read_identity_pools(args.identity_pools) if args.identity_pools else None
     info = build_bundle(
         args.out,
         revision=args.revision,
@@ -40,6 +43,7 @@ def cmd_bundle_build(args: argparse.Namespace) -> int:
         signing_alg=args.signing_alg,
         key_id=args.key_id,
         estate=estate,
+        identity_pools=pools,
     )
     result = {
         "path": str(info.path),
@@ -49,6 +53,7 @@ def cmd_bundle_build(args: argparse.Namespace) -> int:
         "key_id": args.key_id if info.signed else None,
         "policies": len(estate.policies) if estate else 0,
         "principals": len(estate.principals) if estate else 0,
+        "identity_pools": len(pools) if pools else 0,
     }
     if args.json:
         emit(json.dumps(result))
@@ -59,6 +64,8 @@ def cmd_bundle_build(args: argparse.Namespace) -> int:
             if estate
             else ""
         )
+        if pools:
+            extra += f", {len(pools)} identity pools"
         emit(f"built {info.path} (revision {info.revision}, {signed}{extra})")
     return EXIT_OK
 
@@ -188,22 +195,36 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     build = bsub.add_parser(
         "build",
         help="build the bundle (optionally with your policies and principals, signed)",
-        description=(
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=IDENTITY_POOLS_LAYOUT,
+        description=textwrap.fill(
             "Build the bundle (Rego, action catalog, AWS managed policies) with `opa build`. "
             "With --policies DIR, add your IAM policies (one JSON/YAML file each, named by "
             "file stem) and the principals of DIR/principals.yaml (principal ARN -> policies, "
             "managed_policies, permissions_boundary) as data.cognito.store, checked by the "
             "Rego that checks inline policies: any error (a misspelt element, an unknown "
             "operator, a principal that is no IAM or STS ARN ...) stops the build with exit 2, "
-            "naming the file, the field and the reason. With "
+            "naming the file, the field and the reason. With --identity-pools DIR (one "
+            "folder per pool: its AWS CLI output and a roles/ folder, as identity resolve "
+            "--pool and --roles read them), store the pools and their roles as "
+            "data.cognito.store.identity_pools by IdentityPoolId, checked by the Rego that "
+            "checks identity objects sent inline (errors stop the build with exit 2 too), so "
+            'that a decision request\'s identity can name its pool by ID: {"pool": '
+            '"us-east-1:...", "login_provider": ..., "token": ...}. With '
             "--signing-key, OPA signs it. The output is replaced atomically, and bad input "
             "leaves nothing at --out: building straight into a bundle server's folder "
-            "publishes a new revision."
+            "publishes a new revision.",
+            width=92,
         ),
     )
     build.add_argument("--policies", metavar="DIR", help="folder of your IAM policy files")
     build.add_argument(
         "--principals", metavar="FILE", help="principals file (default: DIR/principals.yaml)"
+    )
+    build.add_argument(
+        "--identity-pools",
+        metavar="DIR",
+        help="folder of identity pools (one folder each: the pool's AWS CLI output and roles/)",
     )
     build.add_argument(
         "--out", default=DEFAULT_BUNDLE_OUT, help=f"output file (default {DEFAULT_BUNDLE_OUT})"

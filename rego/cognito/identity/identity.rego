@@ -55,7 +55,11 @@ _identities := input.identities if is_array(input.identities)
 #   ({"form", "signature"}), "error" ({"code", "stage", "message", "reason"}
 #   or null), "errors" (for "invalid": [{"code", "field", "message"}]),
 #   "warnings" ([{"code", "message"}]), "reason"}.
-resolve(x) := _invalid(errs) if {
+#   The pool is the pool object, or the IdentityPoolId of a pool the bundle
+#   stores with its roles (cognito.identity.facts.expanded).
+resolve(x) := _resolve(facts.expanded(x))
+
+_resolve(x) := _invalid(errs) if {
 	errs := validation.errors(x)
 	count(errs) > 0
 } else := _resolved(x, facts.of(x))

@@ -254,3 +254,24 @@ test_entry_points if {
 	b.outcome == "invalid"
 	identity.resolutions == [] with input as {}
 }
+
+# A pool stored by bundle build --identity-pools, named by its ID: the same
+# resolution as the pool and roles sent inline; an ID the bundle does not
+# store, or roles beside a stored pool's ID, is invalid.
+_stored := {_pool_id: {"pool": _pool, "roles": _roles}}
+
+test_stored_pool_by_id if {
+	some extra in [_guest, _user({}), _user({"cognito:preferred_role": _admin})]
+	inline := identity.resolve(_identity({}, extra))
+	by_id := identity.resolve(object.union({"pool": _pool_id}, extra)) with data.cognito.store.identity_pools as _stored
+	by_id == inline
+}
+
+test_stored_pool_unknown_or_with_roles if {
+	unknown := identity.resolve(object.union({"pool": "us-east-1:00000000-0000-0000-0000-000000000000"}, _guest))
+	[e.code | some e in unknown.errors] == ["unknown_identity_pool"] with data.cognito.store.identity_pools as _stored
+	with_roles := identity.resolve({"pool": _pool_id, "roles": _roles}) with data.cognito.store.identity_pools as _stored
+	[e.code | some e in with_roles.errors] == ["roles_with_stored_pool"]
+	no_store := identity.resolve(object.union({"pool": _pool_id}, _guest))
+	[e.code | some e in no_store.errors] == ["unknown_identity_pool"]
+}

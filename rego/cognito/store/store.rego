@@ -16,9 +16,15 @@
 #   reference; a principal must be named by the ARN of an IAM user, an IAM
 #   role or an STS session (IAM User Guide, "AWS JSON policy elements:
 #   Principal" and "IAM identifiers"), the names under which
-#   cognito.principal looks stored principals up.
+#   cognito.principal looks stored principals up. Either input may also hold
+#   identity pools, {"identity_pools": {FOLDER: {"pool", "roles"}}} (as
+#   bundle build --identity-pools reads them, one folder per pool): each is
+#   checked by the rules that check an identity object sent inline
+#   (cognito.identity.validation) and stored by its IdentityPoolId, the key
+#   under which cognito.identity.facts looks a pool named by its ID up.
 package cognito.store
 
+import data.cognito.identity.validation as identity_validation
 import data.cognito.principal
 import data.cognito.store.indexing
 import data.cognito.validation
@@ -28,10 +34,38 @@ import data.cognito.validation
 #   The build's answer: {"errors": [{"file", "field", "code", "message"}]}
 #   when the input has errors (see errors), else {"errors": [], "store":
 #   {"principals": entries, "index": the statement index of entries
-#   (cognito.store.indexing)}}, the value of data.cognito.store.
+#   (cognito.store.indexing), and "identity_pools": {IdentityPoolId: {"pool",
+#   "roles"}} when the input holds identity pools}}, the value of
+#   data.cognito.store.
 build := {"errors": errors} if {
 	count(errors) > 0
-} else := {"errors": [], "store": {"principals": entries, "index": _index}}
+} else := {"errors": [], "store": object.union({"principals": entries, "index": _index}, _stored_pools)}
+
+# Not a rule named identity_pools: data.cognito.store.identity_pools is the
+# stored pools in a bundle.
+default _stored_pools := {}
+
+_stored_pools := {"identity_pools": {id: _stored_pool(id) | some id in _pool_ids}} if {
+	count(_pool_folders) > 0
+}
+
+# The pool and roles stored for id: those of the first folder giving it.
+_stored_pool(id) := object.filter(_pool_folders[_pool_folders_of(id)[0]], ["pool", "roles"])
+
+_pool_ids contains entry.pool.IdentityPoolId if {
+	some entry in _pool_folders
+	is_string(entry.pool.IdentityPoolId)
+}
+
+default _pool_folders := {}
+
+_pool_folders := input.identity_pools if is_object(input.identity_pools)
+
+# The folders that give identity pool ID id.
+_pool_folders_of(id) := sort([folder |
+	some folder, entry in _pool_folders
+	entry.pool.IdentityPoolId == id
+])
 
 # Not a rule named index: data.cognito.store.index is the index in a bundle.
 # The index is defined over data.cognito.store.principals, as decisions read
@@ -284,6 +318,29 @@ _errors contains [_store_file, _joined(_principal_field(key), e.field), e.code, 
 	is_object(entry)
 	some e in _request_errors(object.filter(entry, ["managed_policies", "permissions_boundary"]))
 }
+
+# Identity pools: each folder's pool and roles, as an identity object would
+# carry them inline (fields such as pool.RoleMappings["..."].Type), and no
+# IdentityPoolId stored twice.
+_errors contains [folder, e.field, e.code, e.message] if {
+	some folder, entry in _pool_folders
+	some e in identity_validation.errors(_pool_identity(entry))
+}
+
+_errors contains [folder, "pool.IdentityPoolId", "duplicate_identity_pool", message] if {
+	some folder, entry in _pool_folders
+	folders := _pool_folders_of(entry.pool.IdentityPoolId)
+	folder != folders[0]
+	message := sprintf("identity pool %q is also given by %s: store each pool once", [
+		entry.pool.IdentityPoolId,
+		folders[0],
+	])
+}
+
+# A folder's entry as the identity object it is checked as.
+_pool_identity(entry) := object.filter(entry, ["pool", "roles"]) if {
+	is_object(entry)
+} else := entry
 
 # File names for error messages -------------------------------------------------------------------
 

@@ -242,3 +242,64 @@ test_defaults_without_files_or_policies if {
 	_codes(store.errors) == {["store", concat(".", [_field, "policies[\"p\"]"]), "invalid_type"]}
 		with input as {"store": {"principals": {_role: {"policies": {"p": "not a policy"}}}}}
 }
+
+# Identity pools (bundle build --identity-pools), one folder each: checked as
+# an identity object sent inline (cognito.identity.validation; the Cognito
+# Identity API Reference: IdentityPoolId REGION:GUID, AllowUnauthenticated-
+# Identities required, RoleMapping Type Token or Rules) and stored by
+# IdentityPoolId.
+
+_ip_id := "us-east-1:12345678-corner-cafe-123456790ab"
+
+_ip_guest := "arn:aws:iam::111122223333:role/Guest"
+
+_ip_pool := {"IdentityPoolId": _ip_id, "AllowUnauthenticatedIdentities": true, "Roles": {"unauthenticated": _ip_guest}}
+
+_ip_roles := {_ip_guest: {"trust_policy": _doc([{
+	"Effect": "Allow",
+	"Principal": {"Federated": "cognito-identity.amazonaws.com"},
+	"Action": "sts:AssumeRoleWithWebIdentity",
+}])}}
+
+_ip_entry := {"pool": _ip_pool, "roles": _ip_roles}
+
+test_identity_pools_are_stored_by_id if {
+	result := store.build with input as {"identity_pools": {"pools/cafe": object.union(_ip_entry, {"extra": 1})}}
+	result.errors == []
+	result.store.identity_pools == {_ip_id: _ip_entry}
+	result.store.principals == {}
+	with_files := store.build with input as object.union(_files({}), {"identity_pools": {"pools/cafe": _ip_entry}})
+	with_files.store.identity_pools == {_ip_id: _ip_entry}
+	not "identity_pools" in object.keys(store.build.store) with input as _files({})
+}
+
+test_identity_pools_are_checked_as_inline_identities if {
+	bad_pool := object.union(_ip_pool, {
+		"AllowUnauthenticatedIdentities": "yes",
+		"RoleMappings": {"graph.facebook.com": {"Type": "Groups"}},
+	})
+	bad_roles := {_ip_guest: {"policies": []}, "not-an-arn": {}}
+	input_value := {"identity_pools": {
+		"pools/bad": {"pool": bad_pool, "roles": bad_roles},
+		"pools/none": {},
+		"pools/string": "x",
+	}}
+	result := store.build with input as input_value
+	not result.store
+	_codes(result.errors) == {
+		["pools/bad", "pool.AllowUnauthenticatedIdentities", "invalid_type"],
+		["pools/bad", "pool.RoleMappings[\"graph.facebook.com\"]", "invalid_role_mapping"],
+		["pools/bad", "pool.RoleMappings[\"graph.facebook.com\"].Type", "invalid_role_mapping"],
+		["pools/bad", "pool.RoleMappings[\"graph.facebook.com\"].AmbiguousRoleResolution", "invalid_role_mapping"],
+		["pools/bad", sprintf("roles[%q].trust_policy", [_ip_guest]), "missing_field"],
+		["pools/bad", "roles[\"not-an-arn\"]", "invalid_arn"],
+		["pools/none", "pool", "missing_field"],
+		["pools/string", "", "invalid_type"],
+	}
+}
+
+test_an_identity_pool_id_stored_once if {
+	result := store.build with input as {"identity_pools": {"pools/b": _ip_entry, "pools/a": _ip_entry}}
+	_codes(result.errors) == {["pools/b", "pool.IdentityPoolId", "duplicate_identity_pool"]}
+	contains(result.errors[0].message, "pools/a")
+}

@@ -5,7 +5,10 @@
 #   token, identity_id, custom_role_arn, role_arn, jwks}) read into the facts
 #   the resolution works from, with the defaults the contract gives: flow
 #   "enhanced"; no login_provider means a guest; the token's claims decoded.
-#   Only for identity objects cognito.identity.validation accepts.
+#   Only for identity objects cognito.identity.validation accepts. A pool
+#   may be named by its IdentityPoolId when the bundle stores it (bundle
+#   build --identity-pools: data.cognito.store.identity_pools[ID] = {pool,
+#   roles}); expanded gives such an object its stored pool and roles.
 package cognito.identity.facts
 
 import data.cognito.identity.token
@@ -35,3 +38,16 @@ of(x) := {
 	lp := object.get(x, "login_provider", null)
 	raw := object.get(x, "token", null)
 }
+
+# METADATA
+# description: |
+#   Identity object x as resolved: when its pool is a string naming a pool
+#   the bundle stores (data.cognito.store.identity_pools, keyed by
+#   IdentityPoolId) and it gives no roles of its own, x with the stored pool
+#   object and its roles; else x as given (cognito.identity.validation
+#   refuses a string pool that is left).
+expanded(x) := object.union(x, {"pool": stored.pool, "roles": stored.roles}) if {
+	is_string(x.pool)
+	not "roles" in object.keys(x)
+	stored := data.cognito.store.identity_pools[x.pool]
+} else := x

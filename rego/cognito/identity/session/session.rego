@@ -11,6 +11,7 @@
 #   still apply; the fields the role supplies may not be given.
 package cognito.identity.session
 
+import data.cognito.identity.facts
 import data.cognito.util
 import data.cognito.validation
 
@@ -62,7 +63,7 @@ request(r, res) := object.union_n([
 	},
 	{"permissions_boundary": role.permissions_boundary | is_object(object.get(role, "permissions_boundary", null))},
 ]) if {
-	role := r.identity.roles[res.role_arn]
+	role := facts.expanded(r.identity).roles[res.role_arn]
 }
 
 _request_context(r, res) := {k: v |

@@ -152,7 +152,18 @@ _token_errors(x) := union({
 
 _pool_errors(x) := {_err("missing_field", "pool", "the identity has no pool (describe-identity-pool output)")} if {
 	not "pool" in object.keys(x)
-} else := {_err("invalid_type", "pool", "pool must be a JSON object")} if {
+} else := {_err(
+	"roles_with_stored_pool", "roles",
+	"pool names a stored identity pool, which brings its own roles: give the pool object to give roles",
+)} if {
+	is_string(x.pool)
+	"roles" in object.keys(x)
+} else := {_err("unknown_identity_pool", "pool", sprintf(
+	"the bundle stores no identity pool %q (bundle build --identity-pools); give its ID or the pool object",
+	[x.pool],
+))} if {
+	is_string(x.pool)
+} else := {_err("invalid_type", "pool", "pool must be a JSON object, or the IdentityPoolId of a stored pool")} if {
 	not is_object(x.pool)
 } else := union({
 	_pool_field_errors(x.pool),

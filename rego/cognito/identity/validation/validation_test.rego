@@ -59,7 +59,18 @@ test_not_an_object if {
 test_pool_required if {
 	_fields({}) == {"pool"}
 	_fields({"pool": "x"}) == {"pool"}
+	_fields({"pool": 1}) == {"pool"}
 	_fields({"pool": {}}) == {"pool.IdentityPoolId", "pool.AllowUnauthenticatedIdentities"}
+}
+
+# A string pool left unexpanded (cognito.identity.facts.expanded): no stored
+# pool has that ID, or roles were given beside it.
+test_pool_id_not_stored if {
+	codes := {[e.code, e.field] | some e in validation.errors({"pool": _pool.IdentityPoolId})}
+	codes == {["unknown_identity_pool", "pool"]}
+	with_roles := {"pool": _pool.IdentityPoolId, "roles": _base.roles}
+	{[e.code, e.field] | some e in validation.errors(with_roles)} == {["roles_with_stored_pool", "roles"]}
+	{e.code | some e in validation.errors({"pool": 1})} == {"invalid_type"}
 }
 
 test_pool_types if {
