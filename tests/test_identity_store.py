@@ -100,6 +100,9 @@ def test_a_stored_pool_named_by_id_decides_as_the_pool_inline(
         by_id = stored.decide({**request, "identity": {"pool": POOL_ID, **fields}})
         assert by_id.to_dict() == inline.to_dict(), (action, fields)
         outcomes.add((by_id.decision, by_id["identity"]["outcome"]))
+        # The verdict entry point (the answer alone) resolves a stored pool the same way.
+        verdict = stored.verdict({**request, "identity": {"pool": POOL_ID, **fields}})
+        assert (verdict.allowed, verdict.decision) == (by_id.allowed, by_id.decision)
     # The cases reach every kind of answer, so the comparison is not of invalid requests only:
     # the admins' sign-in may create users (identity-pools.md 9, as in test_identity.py), others
     # are denied, refused credentials (STS, the basic flow's AllowClassicFlow) or invalid.
