@@ -258,7 +258,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "serve",
         help="run a hardened OPA sidecar (decision queries and health checks only)",
         description=(
-            "Run OPA so that only POST /v1/data/cognito/authz/decision, .../decisions and GET "
+            "Run OPA so that only POST /v1/data/cognito/authz/verdict, .../verdicts (the hot "
+            "path: allowed and decision only), .../decision, .../decisions (explained) and GET "
             "/health are answered; every write and every other read is refused (401) by the "
             "bundle's system.authz policy (OPA's --authorization=basic). With --token-file, "
             "decision queries need that bearer token. With --verification-key, an unsigned or "
@@ -303,7 +304,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
             "which OPA pulls from itself, or a bundle server) and resource, "
             "polling, persist (on by default), the verification key and its id, and optionally "
             "status and decision-log reporting (off by default). Prints the hardened `opa run` "
-            "command to start a sidecar with it."
+            "command to start a sidecar with it. The sidecar answers POST "
+            "/v1/data/cognito/authz/verdict and .../verdicts (the hot path: allowed and decision "
+            "only), .../decision and .../decisions (explained), and GET /health."
         ),
     )
     config.add_argument(
