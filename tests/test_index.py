@@ -380,8 +380,14 @@ def test_the_stored_index_is_the_rego_index_of_the_stored_principals(
     stored = _opa_decisions(bundle, [], "data.cognito.store.index", tmp_path)
     computed = _opa_decisions(bundle, [], "data.cognito.store.indexing.index", tmp_path)
     assert stored == computed
-    assert stored["format"] == 1
+    assert stored["format"] == 2
     assert set(stored["principals"]) == set(store)
+    # every stored statement is compiled where its ref points
+    for key, entry in store.items():
+        compiled = stored["principals"][key]["compiled"]
+        for name, doc in entry.get("policies", {}).items():
+            statements = doc["Statement"] if isinstance(doc["Statement"], list) else [doc["Statement"]]
+            assert len(compiled[name]) == len(statements)
     assert "cognito-idp:admincreateuser" in stored["expanded"]
 
 

@@ -119,6 +119,40 @@ unsatisfied(block, ctx) := {{"operator": name, "key": key} |
 	not _holds_true(name, key, policy_value, ctx)
 }
 
+# METADATA
+# description: |
+#   The block compiled for matching, worked out once when a bundle stores a
+#   policy: one {"op": operator(name), "key", "values": the policy values as
+#   a list} per condition. Undefined for a block that satisfied would refuse
+#   whatever the context (not an object, an unknown operator, a value that is
+#   not a scalar or a list of them).
+compile(block) := [{"op": operator(name), "key": key, "values": _policy_values(policy_value)} |
+	some name, keys in block
+	some key, policy_value in keys
+] if {
+	is_object(block)
+	every name, keys in block {
+		is_object(keys)
+		operator(name)
+		every policy_value in keys {
+			_policy_values(policy_value)
+		}
+	}
+}
+
+# METADATA
+# description: |
+#   true when every condition compiled by compile holds for ctx: satisfied's
+#   answer for the block, without reading the operator names again.
+# scope: document
+default compiled_satisfied(_, _) := false
+
+compiled_satisfied(tests, ctx) if {
+	every t in tests {
+		_result(t.op, t.values, _request_values(ctx, t.key), ctx) == true
+	}
+}
+
 _holds_true(name, key, policy_value, ctx) if _holds(name, key, policy_value, ctx) == true
 
 # METADATA

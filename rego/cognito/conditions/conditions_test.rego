@@ -4,8 +4,13 @@ package cognito.conditions_test
 
 import data.cognito.conditions
 
-# _holds: the result of one condition (operator, key, value(s)) for a context.
-_holds(name, key, value, ctx) := conditions.holds(name, key, value, ctx)
+# _holds: the result of one condition (operator, key, value(s)) for a context,
+# defined only when the compiled form (compile, compiled_satisfied) answers the
+# same: every expectation below holds for both.
+_holds(name, key, value, ctx) := result if {
+	result := conditions.holds(name, key, value, ctx)
+	conditions.compiled_satisfied(conditions.compile({name: {key: value}}), ctx) == result == true
+}
 
 # IAM User Guide, "IAM JSON policy elements: Condition": "Condition key names are not
 # case-sensitive"; StringEquals "johndoe" matches only johndoe (users named JohnDoe are

@@ -62,16 +62,13 @@ _request_identity_documents(r) := array.concat(
 )
 
 # applied(_stored_documents(c), req), with the stored policies' statements
-# taken from principal.stored_statements: only those that can name the action
-# when the bundle has a statement index.
+# taken from principal.stored_statements, compiled for matching (at bundle
+# build time when the bundle has a statement index, which also leaves out
+# those that cannot name the action or the resource).
 _stored_applied(c, req) := array.concat(
-	[{
-		"policy": sprintf("principal:%s", [x.name]),
-		"statement": policy.label(x.statement, x.index),
-		"effect": x.statement.Effect,
-	} |
+	[{"policy": x.entry.policy, "statement": x.entry.statement, "effect": x.entry.effect} |
 		some x in principal.stored_statements(c, req)
-		statement.applies(x.statement, _version_substitutes(x.version), req)
+		statement.compiled_applies(x.entry, x.known, req)
 	],
 	applied(_managed_documents(object.get(s, "managed_policies", [])), req),
 ) if {
@@ -154,10 +151,6 @@ _via(s, c, true) := "direct" if {
 }
 
 _substitutes(doc) if policy.substitutes_variables(doc)
-
-else := false
-
-_version_substitutes(version) if policy.version_substitutes_variables(version)
 
 else := false
 

@@ -81,21 +81,53 @@ _err(field, message) := {"code": "limit_exceeded", "field": field, "message": me
 #   limit): the size errors when there are any, else those of the strings of
 #   its policy documents, else that of its matching work. Fields of the wrong
 #   type are left to cognito.validation.
-errors(r) := size_errors if {
+errors(r) := set() if {
+	plain(r)
+} else := size_errors if {
 	size_errors := _size_errors(r, documents(r))
 	count(size_errors) > 0
+} else := set() if {
+	# No policy document: no string to read and no pattern to match.
+	count(documents(r)) == 0
 } else := string_errors if {
 	string_errors := _string_errors(documents(r), _sizes(r))
 	count(string_errors) > 0
 } else := _work_errors(documents(r), _sizes(r))
 
-_size_errors(r, docs) := union({
-	_string_field_errors(r),
-	_context_errors(r),
-	_managed_errors(r),
-	_count_errors(r),
-	_document_errors(docs),
-})
+# Only the fields the request has are checked (most requests have few).
+# METADATA
+# description: |
+#   True for a request that proves within every limit at a glance: it has no
+#   policy document or list, only the string fields, each within its limit,
+#   and a plain context (see _plain_context) - most requests a sidecar sees.
+#   errors is empty for such a request.
+plain(r) if {
+	arn_limit := _max("arn_characters")
+	every field, value in r {
+		_plain_field(field, value, arn_limit)
+	}
+}
+
+_plain_field("action", value, _) if count(value) <= _max("action_characters")
+
+_plain_field(field, value, arn_limit) if {
+	field in {"resource", "principal", "resource_account", "principal_type"}
+	count(value) <= arn_limit
+}
+
+_plain_field("context", value, _) if _plain_context(value)
+
+_size_errors(r, docs) := union({_field_size_errors(r, field) | some field in object.keys(r)}) | _document_errors(docs)
+
+_field_size_errors(r, field) := _string_field_errors(r, field) if {
+	_string_limits[field]
+} else := _context_errors(r) if {
+	field == "context"
+} else := _managed_errors(r) if {
+	field == "managed_policies"
+} else := _count_errors(r, field) if {
+	field in {"scps", "session_policies"}
+} else := set()
 
 _string_limits := {
 	"action": _max("action_characters"),
@@ -105,11 +137,12 @@ _string_limits := {
 	"principal_type": _max("arn_characters"),
 }
 
-_string_field_errors(r) := {_err(field, sprintf("%s is %d characters long, over the limit of %d", [field, n, limit])) |
-	some field, limit in _string_limits
+_string_field_errors(r, field) := {_err(field, message) |
+	limit := _string_limits[field]
 	is_string(r[field])
 	n := count(r[field])
 	n > limit
+	message := sprintf("%s is %d characters long, over the limit of %d", [field, n, limit])
 }
 
 # The text length of a context value: a string's characters, a number's digits.
@@ -117,7 +150,9 @@ _chars(v) := count(v) if is_string(v)
 
 else := count(json.marshal(v))
 
-_context_errors(r) := {_err("context", sprintf(
+_context_errors(r) := set() if {
+	_plain_context(r.context)
+} else := {_err("context", sprintf(
 	"the request context has %d keys, over the limit of %d",
 	[count(r.context), _max("context_keys")],
 ))} if {
@@ -126,6 +161,20 @@ _context_errors(r) := {_err("context", sprintf(
 } else := {e |
 	some key, value in util.as_object(object.get(r, "context", {}))
 	some e in _context_entry_errors(key, value)
+}
+
+# Within every context limit for sure: few keys, each short with one short
+# string value (the usual context); anything else is checked key by key.
+_plain_context(ctx) if {
+	is_object(ctx)
+	count(ctx) <= _max("context_keys")
+	key_limit := _max("context_key_characters")
+	value_limit := _max("context_value_characters")
+	every key, value in ctx {
+		count(key) <= key_limit
+		is_string(value)
+		count(value) <= value_limit
+	}
 }
 
 _context_entry_errors(key, value) := {_err(sprintf("context.%s", [substring(key, 0, 64)]), sprintf(
@@ -163,14 +212,17 @@ _managed_errors(r) := {_err("managed_policies", sprintf(
 	count(name) > _max("arn_characters")
 }
 
-_count_errors(r) := {_err(field, message) |
-	some [field, n, limit, what] in [
+_count_errors(r, field) := {_err(field, message) |
+	some [name, n, limit, what] in [
 		["scps", count(_list(r, "scps")), _max("scp_levels"), "levels of service control policies"],
 		["session_policies", count(_list(r, "session_policies")), _max("session_policies"), "session policies"],
 	]
+	name == field
 	n > limit
 	message := sprintf("%s has %d %s, over the limit of %d", [field, n, what, limit])
-} | {_err(sprintf("scps[%d]", [i]), sprintf(
+} | _scp_level_errors(r, field)
+
+_scp_level_errors(r, "scps") := {_err(sprintf("scps[%d]", [i]), sprintf(
 	"scps[%d] has %d service control policies, over the limit of %d per level",
 	[i, count(level), _max("scps_per_level")],
 )) |
@@ -178,6 +230,8 @@ _count_errors(r) := {_err(field, message) |
 	is_array(level)
 	count(level) > _max("scps_per_level")
 }
+
+_scp_level_errors(_, "session_policies") := set()
 
 # METADATA
 # description: |

@@ -12,6 +12,8 @@
 package cognito.principal
 
 import data.cognito.arn
+import data.cognito.policy
+import data.cognito.statement
 import data.cognito.util
 
 # METADATA
@@ -200,91 +202,102 @@ _index := data.cognito.store.index if is_object(data.cognito.store.index)
 # description: |
 #   The statements of the caller's stored policies (its "policies", not its
 #   managed policies or boundary) that can apply to the request req =
-#   {"action", "resource"}, as a list of {"name" (the policy's name), "index"
-#   (position in its Statement list), "statement", "version" (the policy's
-#   Version, null when absent)}, in the order of a
-#   full scan: policies by name, then statements in order. With the statement
-#   index that bundle builds add (data.cognito.store.index, see
-#   cognito.store.indexing) only the statements whose Action can
-#   name the action and whose Resource can name the resource are listed, plus
-#   those the index cannot classify (NotAction, unusual Action values); without
-#   an index, every statement. Callers still match each statement in full.
+#   {"action", "resource"}, compiled for matching, as a list of {"name" (the
+#   policy's name), "index" (position in its Statement list), "entry" (the
+#   statement compiled by cognito.statement.compile, with "policy",
+#   "statement" and "effect", the labels a decision reports), "known" (true
+#   when the index already vouches that its Action names the action)}, in the
+#   order of a full scan: policies by name, then statements in order. With
+#   the statement index that bundle builds add (data.cognito.store.index, see
+#   cognito.store.indexing) only the statements whose Action can name the
+#   action and whose Resource can name the resource are listed, plus those
+#   the index cannot classify (NotAction, unusual Action values), each
+#   compiled at build time; without an index, every statement, compiled here.
+#   Callers match each with cognito.statement.compiled_applies.
 stored_statements(c, req) := _indexed_statements(stored_key(c), lower(req.action), req.resource) if {
 	is_string(req.action)
 	is_string(req.resource)
 	_usable(stored_key(c))
-} else := [{"name": name, "index": i, "statement": s, "version": object.get(doc, "Version", null)} |
+} else := [{"name": name, "index": i, "entry": _compiled(name, i, s, doc), "known": false} |
 	some name, doc in util.as_object(stored(c).policies)
 	is_object(doc)
 	some i, s in util.as_list(doc.Statement)
+	is_object(s)
 ]
+
+_compiled(name, i, s, doc) := object.union(statement.compile(s, _substitutes(doc)), {
+	"policy": sprintf("principal:%s", [name]),
+	"statement": policy.label(s, i),
+	"effect": object.get(s, "Effect", null),
+})
+
+_substitutes(doc) if policy.substitutes_variables(doc)
+
+else := false
 
 # The functions below take keys, not stored documents, and read the store and
 # the index themselves, by reference (at most two such references per function,
 # external-reference's limit): OPA hashes function arguments for its per-query
 # cache, which would convert and compare a whole stored estate on every call.
 
-_indexed_statements(key, action, resource) := [_stored_statement(key, ref) |
-	some ref in _candidates(key, action, resource)
+_indexed_statements(key, action, resource) := [{"name": name, "index": i, "entry": entry, "known": known} |
+	some [[name, i], known] in _candidates(key, action, resource)
+	entry := _entry(key).compiled[name][i]
+	is_object(entry)
 ]
 
-# An index entry in the layout this module reads (format 1), for a stored
+# An index entry in the layout this module reads (format 2), for a stored
 # entry with policies; anything else means a full scan. (Only small values are
 # tested: a type test on one of the index's long lists would convert it whole.)
 _usable(key) if {
-	_index.format == 1
+	_index.format == 2
 	is_object(_store[key].policies)
 	is_object(_entry(key))
 }
 
-# A statement named by the index: [policy name, position in its Statement
-# list]; a Statement given as one object is position 0. Read by reference into
-# the store, element by element: passing a stored document to a function (or a
-# built-in) would convert all of it on every call.
-_stored_statement(key, [name, i]) := {
-	"name": name,
-	"index": i,
-	"statement": statement,
-	"version": _stored_version(key, name),
-} if {
-	statement := _stored_at(key, name, i)
-}
-
-_stored_at(key, name, i) := statement if {
-	statement := data.cognito.store.principals[key].policies[name].Statement[i]
-} else := statement if {
-	i == 0
-
-	statement := data.cognito.store.principals[key].policies[name].Statement
-	is_object(statement)
-}
-
-_stored_version(key, name) := version if {
-	version := data.cognito.store.principals[key].policies[name].Version
-} else := null
-
-# The candidates for an action of the expanded set (the catalog): the
-# statements listed for it whose resource group can hold the resource, and
-# those the index could not classify. For any other action: the statements
-# naming it literally (any resource), every statement with a wildcard action,
-# and the unclassified ones.
-_candidates(key, action, resource) := sort(refs) if {
+# The candidates, as [ref, known]: for an action of the expanded set (the
+# catalog), the statements listed for it whose resource group can hold the
+# resource (their Action names it: known), and those the index could not
+# classify. For any other action: the statements naming it literally
+# (known), every statement with a wildcard action, and the unclassified.
+_candidates(key, action, resource) := _flagged(known, {ref | some ref in _entry(key).scan}) if {
 	_index.expanded[action]
-	refs := {ref | some ref in _for_resource(key, action, resource)} | {ref | some ref in _entry(key).scan}
-} else := sort({ref |
-	some list in [_all_listed(key, action), _entry(key).wildcard, _entry(key).scan]
+	known := {ref | some ref in _for_resource(key, action, resource)}
+} else := _flagged({ref | some ref in _all_listed(key, action)}, {ref |
+	some list in [_entry(key).wildcard, _entry(key).scan]
 	some ref in list
 })
+
+_flagged(known, others) := [[ref, ref in known] | some ref in sort(known | others)]
 
 _entry(key) := _index.principals[key]
 
 _for_resource(key, action, resource) := array.concat(
 	object.get(_entry(key).actions, [action, "exact", resource], []),
 	[ref |
-		some bucket in _buckets(resource)
+		some bucket in _resource_buckets(key, action, resource)
 		some ref in _entry(key).actions[action].prefix[bucket]
 	],
 )
+
+# The action's prefix groups that can hold the resource: with few groups
+# (most actions), each tested; with many, looked up by every prefix of the
+# resource (bounded by the resource's length, not the estate's size).
+_resource_buckets(key, action, resource) := [bucket |
+	some bucket, _ in _entry(key).actions[action].prefix
+	startswith(resource, bucket)
+	_ends_a_bucket(bucket)
+] if {
+	count(_entry(key).actions[action].prefix) <= 8
+} else := _buckets(resource)
+
+# A prefix group is cut after a ":" or "/" (or is ""): a resource starting
+# with its text is one of _buckets(resource).
+_ends_a_bucket("")
+
+_ends_a_bucket(bucket) if endswith(bucket, ":")
+
+_ends_a_bucket(bucket) if endswith(bucket, "/")
 
 _all_listed(key, action) := [ref |
 	some kind in ["exact", "prefix"]

@@ -1,6 +1,7 @@
 package cognito.principal_test
 
 import data.cognito.principal
+import data.cognito.statement
 
 # Expectations: IAM User Guide, "IAM identifiers" (ARN formats of users, roles,
 # assumed-role sessions, federated users, the account root) and "AWS global
@@ -181,7 +182,19 @@ _indexed_store := {_admin: {"policies": {
 	"a": {"Statement": {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}},
 }}}
 
-_index := {
+# The handwritten layout, with the statements compiled as the index's build compiles them.
+_index := object.union(_listings, {"format": 2, "principals": {_admin: {"compiled": {
+	"a": [_compiled("a", 0, _indexed_store[_admin].policies.a.Statement, false)],
+	"b": [_compiled("b", i, s, true) | some i, s in _indexed_store[_admin].policies.b.Statement],
+}}}})
+
+_compiled(name, i, s, variables) := object.union(statement.compile(s, variables), {
+	"policy": concat(":", ["principal", name]),
+	"statement": object.get(s, "Sid", i),
+	"effect": s.Effect,
+})
+
+_listings := {
 	"format": 1,
 	"expanded": {"cognito-idp:listusers": true, "cognito-idp:listgroups": true},
 	"principals": {_admin: {
@@ -233,15 +246,15 @@ test_stored_statements_index_reads_the_statements if {
 	req := {"action": "sts:assumerole", "resource": "*"}
 
 	listed := principal.stored_statements(_caller(_admin), req) with data.cognito.store as _with_index
-	[[x.name, x.index, x.statement.Effect, object.get(x.statement, "Action", "-")] | some x in listed] == [
-		["a", 0, "Allow", "sts:AssumeRole"],
-		["b", 1, "Allow", "cognito-idp:List*"],
-		["b", 2, "Deny", "-"],
+	[[x.name, x.index, x.entry.effect, x.known] | some x in listed] == [
+		["a", 0, "Allow", true],
+		["b", 1, "Allow", false],
+		["b", 2, "Deny", false],
 	]
 }
 
 test_stored_statements_unusable_index_means_full_scan if {
-	broken := {"principals": _indexed_store, "index": object.union(_index, {"format": 2})}
+	broken := {"principals": _indexed_store, "index": object.union(_index, {"format": 3})}
 
 	count(_listed("cognito-idp:ListUsers", "*")) == 4 with data.cognito.store as broken
 }

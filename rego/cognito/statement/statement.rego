@@ -115,3 +115,113 @@ else := _literal_text(v)
 _literal_text(x) := replace(x, "${", "${$}{") if is_string(x)
 
 else := x
+
+# METADATA
+# description: |
+#   The compiled form of statement s (an object), worked out once when a bundle
+#   stores it (cognito.store.indexing) so that a decision only compares:
+#   {"fast": true, "action": its Action patterns, "resource": one test per
+#   Resource pattern, "condition": its Condition block compiled by
+#   cognito.conditions.compile (null without one), "variables"} for a
+#   statement with an Action and a Resource that are strings or lists of
+#   strings and no Condition or one that compiles;
+#   {"fast": false, "raw": s, "variables"} for any other (NotAction,
+#   NotResource, no Resource, ...), matched by applies. A resource test is
+#   ["any", ""] for "*", ["equals", p] for a pattern without wildcards,
+#   ["regex", match.resource_regex(p)] for a wildcard pattern, and
+#   ["variables", p] for a pattern in which IAM substitutes policy variables;
+#   a Condition block of a policy without Version 2012-10-17 is compiled with
+#   its "${" escaped (see condition_matches). variables as for applies.
+compile(s, variables) := {
+	"fast": true,
+	"action": _list(s.Action),
+	"resource": [_resource_test(p, variables) | some p in _list(s.Resource)],
+	"condition": _compiled_condition(s, variables),
+	"variables": variables,
+} if {
+	_strings(s.Action)
+	_strings(s.Resource)
+	_compiled_condition(s, variables)
+} else := {"fast": false, "raw": s, "variables": variables}
+
+_list(x) := [x] if is_string(x)
+
+else := x
+
+_strings(x) if is_string(x)
+
+_strings(x) if {
+	is_array(x)
+	every p in x {
+		is_string(p)
+	}
+}
+
+_resource_test(p, true) := ["variables", p] if contains(p, "$")
+
+else := _plain_resource_test(p)
+
+_resource_test(p, false) := _plain_resource_test(p)
+
+_plain_resource_test("*") := ["any", ""]
+
+_plain_resource_test(p) := ["equals", p] if {
+	p != "*"
+	not match.has_wildcard(p)
+}
+
+_plain_resource_test(p) := ["regex", match.resource_regex(p)] if {
+	p != "*"
+	match.has_wildcard(p)
+}
+
+_compiled_condition(s, _) := null if not "Condition" in object.keys(s)
+
+_compiled_condition(s, true) := conditions.compile(s.Condition) if is_object(s.Condition)
+
+_compiled_condition(s, false) := conditions.compile(_literal_block(s.Condition)) if is_object(s.Condition)
+
+# METADATA
+# description: |
+#   True when the statement compiled as c (see compile) applies to the request
+#   req = {"action", "resource", "context"}, as applies would answer for the
+#   statement itself. action_known is true when the caller already knows that
+#   c's Action names req.action (a statement index lists it for that action,
+#   by match.action): its patterns are then not matched again.
+# scope: document
+compiled_applies(c, action_known, req) if {
+	c.fast
+	_compiled_action(c.action, action_known, req.action)
+	_compiled_resource(c.resource, req)
+	_compiled_condition_matches(c.condition, req.context)
+}
+
+compiled_applies(c, _, req) if {
+	not c.fast
+	applies(c.raw, c.variables, req)
+}
+
+_compiled_action(_, true, _) := true
+
+_compiled_action(patterns, false, act) if _names_action(patterns, act)
+
+_compiled_resource(tests, req) if {
+	is_string(req.resource)
+	some test in tests
+	_passes(test, req)
+}
+
+_passes(["any", _], _) := true
+
+_passes(["equals", p], req) if p == req.resource
+
+_passes(["regex", expression], req) if regex.match(expression, req.resource)
+
+_passes(["variables", p], req) if variables.resource_matches(p, req.resource, req.context)
+
+_compiled_condition_matches(null, _) := true
+
+_compiled_condition_matches(tests, context) if {
+	tests != null
+	conditions.compiled_satisfied(tests, context)
+}

@@ -68,7 +68,7 @@ test_a_folder_becomes_the_store if {
 		},
 		_session: {"policies": {}, "managed_policies": []},
 	}
-	result.store.index.format == 1
+	result.store.index.format == 2
 	object.keys(result.store.index.principals) == object.keys(result.store.principals)
 }
 
@@ -210,7 +210,7 @@ test_a_store_given_whole if {
 		with data.cognito.reference.managed_policies as _managed
 	result.errors == []
 	result.store.principals == _entries
-	result.store.index.format == 1
+	result.store.index.format == 2
 	not "stale" in object.keys(result.store.index)
 }
 

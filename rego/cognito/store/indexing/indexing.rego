@@ -9,12 +9,17 @@
 #   full (cognito.statement.applies), so the index may only ever leave out
 #   statements that cannot apply; a statement it cannot classify with
 #   certainty is a candidate for every action ("scan").
-#   Layout (format 1): {"format": 1, "expanded": {action: true}, "principals":
+#   Layout (format 2): {"format": 2, "expanded": {action: true}, "principals":
 #   {key: {"actions": {action: {"exact": {resource: refs}, "prefix": {bucket:
-#   refs}}}, "wildcard": refs, "scan": refs}}}. A ref [policy name, position
-#   in its Statement list] names a statement of the principal's "policies"
-#   (not its managed policies or boundary); every list of refs is in the
-#   order of a full scan (policy names in byte order, then positions).
+#   refs}}}, "wildcard": refs, "scan": refs, "compiled": {policy name:
+#   [entry]}}}}. A ref [policy name, position in its Statement list] names a
+#   statement of the principal's "policies" (not its managed policies or
+#   boundary); every list of refs is in the order of a full scan (policy
+#   names in byte order, then positions). "compiled" holds, at each ref, the
+#   statement compiled for matching (cognito.statement.compile) with the
+#   labels a decision reports, {"policy": "principal:NAME", "statement": its
+#   Sid or position, "effect"} (null for a statement that is not an object):
+#   a decision reads it instead of translating the statement's patterns.
 #   Actions are lower-cased. "expanded" holds the catalogued actions
 #   (data.cognito.reference.catalog): for those, "actions" lists every
 #   statement whose Action names them, wildcard patterns included; for any
@@ -37,11 +42,12 @@ package cognito.store.indexing
 import data.cognito.catalog
 import data.cognito.match
 import data.cognito.policy
+import data.cognito.statement
 import data.cognito.util
 
 # METADATA
-# description: The version of the layout (read by cognito.principal, which uses format 1 only).
-format := 1
+# description: The version of the layout (read by cognito.principal, which uses format 2 only).
+format := 2
 
 # METADATA
 # description: The statement index of data.cognito.store.principals (the layout above).
@@ -54,10 +60,25 @@ index := {
 		},
 		"wildcard": object.get(_wildcard_of, key, []),
 		"scan": object.get(_scan_of, key, []),
+		"compiled": {name: _compiled_policy(name, doc) | some name, doc in util.as_object(entry.policies)},
 	} |
-		some key, _ in _principals
+		some key, entry in _principals
 	},
 }
+
+_compiled_policy(name, doc) := [_compiled(name, i, s, _substitutes(doc)) | some i, s in policy.statement_list(doc)]
+
+_compiled(name, i, s, variables) := object.union(statement.compile(s, variables), {
+	"policy": sprintf("principal:%s", [name]),
+	"statement": policy.label(s, i),
+	"effect": object.get(s, "Effect", null),
+}) if {
+	is_object(s)
+} else := null
+
+_substitutes(doc) if policy.substitutes_variables(doc)
+
+else := false
 
 # METADATA
 # description: |

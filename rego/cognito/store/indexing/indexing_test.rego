@@ -1,9 +1,10 @@
 package cognito.store.indexing_test
 
 import data.cognito.principal
+import data.cognito.statement
 import data.cognito.store.indexing
 
-# Expectations: the index layout (format 1, described in indexing.rego) and
+# Expectations: the index layout (format 2, described in indexing.rego) and
 # IAM's matching: IAM User Guide, "IAM JSON policy elements: Action" (action
 # names are case-insensitive; * matches any run of characters and ? one) and
 # "IAM JSON policy elements: Resource" (case-sensitive ARNs with the same
@@ -41,7 +42,7 @@ _principals := {_role: {"policies": {
 test_layout_and_expanded_actions if {
 	index := indexing.index with data.cognito.store.principals as _principals
 		with data.cognito.reference.catalog as _catalog
-	index.format == 1
+	index.format == 2
 	index.expanded == {"cognito-idp:listusers": true, "cognito-idp:listgroups": true}
 	object.keys(index.principals) == {_role}
 }
@@ -152,9 +153,9 @@ test_principals_without_policies_have_empty_entries if {
 	index := indexing.index with data.cognito.store.principals as _without_policies
 		with data.cognito.reference.catalog as _catalog
 	index.principals == {
-		_role: {"actions": {}, "wildcard": [], "scan": []},
-		"k": {"actions": {}, "wildcard": [], "scan": []},
-		"e": {"actions": {}, "wildcard": [], "scan": []},
+		_role: {"actions": {}, "wildcard": [], "scan": [], "compiled": {}},
+		"k": {"actions": {}, "wildcard": [], "scan": [], "compiled": {}},
+		"e": {"actions": {}, "wildcard": [], "scan": [], "compiled": {}},
 	}
 }
 
@@ -173,7 +174,8 @@ _listed(action, resource) := [[x.name, x.index] |
 ]
 
 test_without_an_index_every_statement_is_a_candidate if {
-	every_statement := [["a", 0], ["b", 0], ["b", 1], ["b", 2], ["b", 3], ["b", 4], ["b", 5]]
+	# ["b", 3] is not an object: no statement, never a candidate.
+	every_statement := [["a", 0], ["b", 0], ["b", 1], ["b", 2], ["b", 4], ["b", 5]]
 	_listed("cognito-idp:ListUsers", _p1) == every_statement with data.cognito.store.principals as _principals
 }
 
@@ -202,4 +204,22 @@ test_principals_that_are_not_an_object if {
 	index := indexing.index with data.cognito.store.principals as ["not", "principals"]
 		with data.cognito.reference.catalog as _catalog
 	index.principals == {}
+}
+
+# Every statement is compiled once, where its ref points, with the labels a
+# decision reports (its Sid, else its position); what is not a statement is null.
+test_statements_are_compiled_at_their_refs if {
+	index := indexing.index with data.cognito.store.principals as _principals
+		with data.cognito.reference.catalog as _catalog
+	compiled := index.principals[_role].compiled
+	[count(compiled.a), count(compiled.b), count(compiled.c)] == [1, 6, 0]
+	compiled.b[0] == object.union(statement.compile(_statements[0], false), {
+		"policy": "principal:b", "statement": 0, "effect": "Allow",
+	})
+	compiled.b[3] == null
+	compiled.a[0].policy == "principal:a"
+	not compiled.a[0].fast
+	not compiled.b[2].fast
+	compiled.b[1].fast
+	compiled.d == []
 }
