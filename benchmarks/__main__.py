@@ -39,7 +39,10 @@ def build_parser() -> argparse.ArgumentParser:
             "documented examples and on synthetic policy estates of 10 to 10,000 statements "
             "(inline and stored in the bundle); run the peers (cedarpy, @cloud-copilot/"
             "iam-simulate in a Node worker) on the same requests, count where they disagree, "
-            "and compare speed where they agree. Writes bench.json, bench.md and PNG plots."
+            "and compare speed where they agree. The hot path (the verdict entry points) is "
+            "measured beside the explained decisions on every workload, with a transport floor "
+            "(a real OPA serving a constant answer on the same paths) and the verdicts' equality "
+            "with the decisions. Writes bench.json, bench.md and PNG plots."
         ),
     )
     parser.add_argument("--quick", action="store_true", help="a small version that runs in seconds")

@@ -17,7 +17,7 @@ from typing import Any
 import requests
 
 from pycognito_opa import _paths
-from pycognito_opa._client import DECISION_PATH, DECISIONS_PATH
+from pycognito_opa._client import DECISION_PATH, DECISIONS_PATH, VERDICT_PATH, VERDICTS_PATH
 from pycognito_opa.errors import OpaQueryError
 
 PROFILE_QUERY = "data.cognito.authz.decisions"
@@ -77,16 +77,32 @@ class MetricsProbe:
             raise OpaQueryError("OPA sent no timer_rego_query_eval_ns metric")
         return int(metrics["timer_rego_query_eval_ns"])
 
-    def decisions(self, batch: Sequence[Mapping[str, Any]]) -> Timed:
-        payload, wall = self._post(DECISIONS_PATH, {"requests": list(batch)})
+    def many(self, path: str, batch: Sequence[Mapping[str, Any]]) -> Timed:
+        """One query of `batch` to a batch entry point (input `{"requests": [...]}`)."""
+        payload, wall = self._post(path, {"requests": list(batch)})
         results = payload["result"]
         if not isinstance(results, list) or len(results) != len(batch):
-            raise OpaQueryError("OPA returned a different number of decisions than requests")
+            raise OpaQueryError("OPA returned a different number of answers than requests")
         return Timed(self._eval_ns(payload), wall, len(batch), results)
 
-    def decision(self, request: Mapping[str, Any]) -> Timed:
-        payload, wall = self._post(DECISION_PATH, request)
+    def one(self, path: str, request: Mapping[str, Any]) -> Timed:
+        """One query of one request to a single-request entry point."""
+        payload, wall = self._post(path, request)
         return Timed(self._eval_ns(payload), wall, 1, [payload["result"]])
+
+    def decisions(self, batch: Sequence[Mapping[str, Any]]) -> Timed:
+        """data.cognito.authz.decisions: the explained decisions."""
+        return self.many(DECISIONS_PATH, batch)
+
+    def decision(self, request: Mapping[str, Any]) -> Timed:
+        return self.one(DECISION_PATH, request)
+
+    def verdicts(self, batch: Sequence[Mapping[str, Any]]) -> Timed:
+        """data.cognito.authz.verdicts: {"allowed", "decision"} only (the hot path)."""
+        return self.many(VERDICTS_PATH, batch)
+
+    def verdict(self, request: Mapping[str, Any]) -> Timed:
+        return self.one(VERDICT_PATH, request)
 
     def close(self) -> None:
         self._session.close()

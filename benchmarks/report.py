@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from .hotpath import HOT_ISSUE, equality_total
 from .stats import Spread
 
 JSON_NAME = "bench.json"
@@ -24,8 +25,10 @@ def _num(value: float | None, digits: int = 2) -> str:
     return "-" if value is None else f"{value:,.{digits}f}"
 
 
-def _met(value: bool | None) -> str:
-    return {True: "met", False: "**not met**", None: "not measured"}[value]
+def _met(met: bool | None, value: float | None = None) -> str:
+    if met is None and value is not None:
+        return "not judged"  # measured, but not as the target asks (see its detail)
+    return {True: "met", False: "**not met**", None: "not measured"}[met]
 
 
 def _table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
@@ -52,13 +55,14 @@ def markdown(result: Mapping[str, Any], *, images: Sequence[str] = ()) -> str:
         "",
         f"> {meta['note']}",
         "",
+        *_mismatch_banner(result),
         "## Targets",
         "",
     ]
     out += _table(
         ["target", "goal", "measured (median)", "status", "detail"],
         [
-            [t["name"], t["target"], _num(t["value"]), _met(t["met"]), t["detail"]]
+            [t["name"], t["target"], _num(t["value"]), _met(t["met"], t["value"]), t["detail"]]
             for t in result.get("targets", [])
         ],
     )
@@ -86,6 +90,20 @@ def markdown(result: Mapping[str, Any], *, images: Sequence[str] = ()) -> str:
             rows.append(
                 [
                     f"decide_many throughput, batch {batch}, distinct requests (decisions/s)",
+                    _s(tp["decisions_per_s"], 0),
+                ]
+            )
+        for batch, tp in (ex.get("throughput_verdicts") or {}).items():
+            rows.append(
+                [
+                    f"Engine.verdicts throughput (hot path), batch {batch} (decisions/s)",
+                    _s(tp["decisions_per_s"], 0),
+                ]
+            )
+        for batch, tp in (ex.get("throughput_floor") or {}).items():
+            rows.append(
+                [
+                    f"transport floor, Engine.verdicts, batch {batch} (decisions/s)",
                     _s(tp["decisions_per_s"], 0),
                 ]
             )
@@ -150,6 +168,7 @@ def markdown(result: Mapping[str, Any], *, images: Sequence[str] = ()) -> str:
             ],
             rows,
         )
+    out += hot_path_section(result)
     load = result.get("load", [])
     if load:
         out += ["", "## Concurrent clients (threads sharing one Engine, documented examples)", ""]
@@ -186,7 +205,8 @@ def markdown(result: Mapping[str, Any], *, images: Sequence[str] = ()) -> str:
             "",
             "## Peers: speed on the requests where every peer agrees",
             "",
-            "Ratio = peer time ÷ OPA time per decision (above 1: OPA is faster). *eval*: each "
+            "Ratio = peer time ÷ OPA time per decision (above 1: OPA is faster), for OPA's "
+            "explained decisions (`decisions`) and its hot path (`verdicts`). *eval*: each "
             "engine's own evaluation time (OPA: `timer_rego_query_eval_ns`; Cedar: "
             "`authz_duration_micros`; iam-simulate: `runSimulation` timed inside Node). "
             "*end to end*: through each one's API from Python (OPA over loopback HTTP, Cedar in "
@@ -202,11 +222,15 @@ def markdown(result: Mapping[str, Any], *, images: Sequence[str] = ()) -> str:
                     str(c["requests"]),
                     str(c["batch"]),
                     _s(c["opa_eval_us"], 1),
+                    _s(c.get("opa_verdict_eval_us"), 1),
                     _s(c["peer_internal_us"], 1),
                     _num(c["ratio_internal"]),
+                    _num(c.get("ratio_verdict_internal")),
                     _s(c["opa_wall_us"], 1),
+                    _s(c.get("opa_verdict_wall_us"), 1),
                     _s(c["peer_wall_us"], 1),
                     _num(c["ratio_wall"]),
+                    _num(c.get("ratio_verdict_wall")),
                 ]
             )
         out += _table(
@@ -215,12 +239,16 @@ def markdown(result: Mapping[str, Any], *, images: Sequence[str] = ()) -> str:
                 "peer",
                 "requests",
                 "batch",
-                "OPA eval µs",
+                "OPA decision eval µs",
+                "OPA verdict eval µs",
                 "peer eval µs",
-                "eval ratio",
-                "OPA end to end µs",
+                "eval ratio (decision)",
+                "eval ratio (verdict)",
+                "OPA decision end to end µs",
+                "OPA verdict end to end µs",
                 "peer end to end µs",
-                "end-to-end ratio",
+                "end-to-end ratio (decision)",
+                "end-to-end ratio (verdict)",
             ],
             rows,
         )
@@ -234,7 +262,10 @@ def markdown(result: Mapping[str, Any], *, images: Sequence[str] = ()) -> str:
             "peer agrees (decisions/s):",
             "",
         ]
-        rows = [[b] + [_s(common[e][b]["decisions_per_s"], 0) for e in engines] for b in batches]
+        rows = [
+            [b] + [_s(common[e].get(b, {}).get("decisions_per_s"), 0) for e in engines]
+            for b in batches
+        ]
         out += _table(["batch", *engines], rows)
     for prof in result.get("profile", []):
         out += [
@@ -283,6 +314,102 @@ def markdown(result: Mapping[str, Any], *, images: Sequence[str] = ()) -> str:
     return "\n".join(out) + "\n"
 
 
+# --- the hot path (issue 13) -------------------------------------------------------------------
+
+
+def _mismatch_banner(result: Mapping[str, Any]) -> list[str]:
+    """A loud line at the top when a verdict differs from its explained decision."""
+    bad = [(h["workload"], equality_total(h)) for h in result.get("hot_path", [])]
+    bad = [(name, n) for name, n in bad if n]
+    if not bad:
+        return []
+    where = ", ".join(f"{name}: {n}" for name, n in bad)
+    return [
+        f"> **VERDICT MISMATCHES: {sum(n for _, n in bad)}.** The verdict entry points "
+        f"disagree with the explained decisions ({where}); see the Hot path section.",
+        "",
+    ]
+
+
+def _x(value: float | None) -> str:
+    return "-" if value is None else f"{value:,.2f}x"
+
+
+def _equality_line(hot: Mapping[str, Any]) -> str:
+    eq = hot["equality"]
+    parts = []
+    for key, what in (("batch", "batch entry points"), ("single", "single requests")):
+        e = eq[key]
+        agree = e["checked"] - e["mismatches"]
+        parts.append(f"{agree:,} of {e['checked']:,} ({what})")
+    text = "Verdict = explained decision (allowed, decision) on " + " and ".join(parts) + "."
+    if equality_total(hot):
+        shown = "; ".join(eq["batch"]["examples"] + eq["single"]["examples"])
+        text = f"**MISMATCHES: {equality_total(hot)}.** {text} For example: {shown}"
+    return text
+
+
+def _hot_table(hot: Mapping[str, Any]) -> list[str]:
+    per, single, rate, x = hot["per_decision"], hot["single"], hot["throughput"], hot["x_floor"]
+    batch, calls = per["batch"], single["calls_per_repetition"]
+    rows = [
+        [f"OPA evaluation per decision, batch {batch} (µs, `?metrics`)"]
+        + [_s(per[k]["eval_us"], 1) for k in ("floor", "verdicts", "decisions")]
+        + [_x(x["verdict_eval"]), _x(x["decision_eval"])],
+        [f"round trip per decision, one query of {batch} (µs)"]
+        + [_s(per[k]["wall_us"], 1) for k in ("floor", "verdicts", "decisions")]
+        + [_x(x["verdict_wall"]), _x(x["decision_wall"])],
+    ]
+    for q in ("p50", "p99"):
+        rows.append(
+            [f"one request, Engine.verdict / Engine.decide {q} (ms, {calls} calls)"]
+            + [_s(single[k][f"{q}_ms"], 3) for k in ("floor", "verdict", "decision")]
+            + [_x(x[f"verdict_{q}"]), _x(x[f"decision_{q}"])]
+        )
+    rows.append(
+        [f"Engine.verdicts / decide_many at batch {rate['batch']} (decisions/s)"]
+        + [_s(rate[k], 0) for k in ("floor", "verdicts", "decisions")]
+        + [_x(x["verdict_rate"]), _x(x["decision_rate"])]
+    )
+    headers = ["figure", "floor", "verdict", "decision", "verdict x floor", "decision x floor"]
+    return _table(headers, rows)
+
+
+def hot_path_section(result: Mapping[str, Any]) -> list[str]:
+    """Issue 13: per workload, the floor, the verdict, the explained decision and their
+    ratios to the floor; then the issue's targets."""
+    hots = result.get("hot_path", [])
+    if not hots:
+        return []
+    out = [
+        "",
+        "## Hot path: verdicts beside explained decisions and the transport floor",
+        "",
+        "*verdict*: `data.cognito.authz.verdict(s)` ({allowed, decision} only); *decision*: "
+        "`data.cognito.authz.decision(s)` (explained). *floor*: a real OPA started the same way, "
+        "serving a constant answer on the same paths, queried through the same client with the "
+        "same requests: the cost of a decision with nothing to evaluate. *x floor*: time ÷ the "
+        "floor's time for the same figure (rates: floor rate ÷ rate); OPA's evaluation time is "
+        "divided by the floor's round trip per decision.",
+    ]
+    for hot in hots:
+        size = f", {hot['statements']:,} statements" if hot["statements"] else ""
+        out += ["", f"### {hot['workload']} ({hot['requests']} requests{size})", ""]
+        out += _hot_table(hot)
+        out += ["", _equality_line(hot)]
+    rows = [t for t in result.get("targets", []) if t.get("issue") == HOT_ISSUE]
+    if rows:
+        out += ["", f"### Targets of issue {HOT_ISSUE}", ""]
+        out += _table(
+            ["target", "goal", "measured (median)", "status", "detail"],
+            [
+                [t["name"], t["target"], _num(t["value"]), _met(t["met"], t["value"]), t["detail"]]
+                for t in rows
+            ],
+        )
+    return out
+
+
 # --- plots ----------------------------------------------------------------------------------
 
 
@@ -311,6 +438,10 @@ def plots(result: Mapping[str, Any], out_dir: Path) -> list[Path]:
         series: list[tuple[str, Mapping[str, Any]]] = [
             (f"OPA decide_many, all {ex['requests']} examples", ex["throughput"])
         ]
+        if ex.get("throughput_verdicts"):
+            series.append(
+                (f"OPA Engine.verdicts, all {ex['requests']} examples", ex["throughput_verdicts"])
+            )
         for name, tp in (ex.get("common_throughput") or {}).items():
             series.append((f"{name}, {ex['common_requests']} common examples", tp))
         for (label, tp), marker in zip(series, "osD^v", strict=False):

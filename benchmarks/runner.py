@@ -16,7 +16,8 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
@@ -24,9 +25,20 @@ from typing import Any
 
 from pycognito_opa import Engine, Limits, analysis, build_bundle, default_bundle
 
+from .hotpath import (
+    HOT_STATEMENTS,
+    Equality,
+    compare_answers,
+    equality_total,
+    floor_bundle,
+    floor_ratios,
+    hot_targets,
+    target,
+)
 from .peers import IamSimulatePeer, PeerSet, open_peers
 from .probe import (
     MetricsProbe,
+    Timed,
     by_package,
     by_rule,
     opa_version,
@@ -36,6 +48,7 @@ from .probe import (
 from .progress import Progress
 from .stats import Spread, percentile
 from .workloads import (
+    Estate,
     Workload,
     documented_examples,
     managed_policy_documents,
@@ -71,6 +84,11 @@ class BenchConfig:
     estate_batch: int = 100
     inline_budget_bytes: int = 60_000_000
     inline_batch_bytes: int = 8_000_000
+    hot_batch: int = 1000  # the stored estate of HOT_STATEMENTS: requests and batch
+    verdict_batch_sizes: tuple[int, ...] | None = None  # Engine.verdicts series; None: batch_sizes
+    estate_latency_calls: int = 300
+    estate_rate_requests: int = 1000  # requests per pass of an estate's Engine throughput
+    latency_budget_bytes: int = 15_000_000  # request bytes per single-request series, at most
     peers: bool = True
     profile: bool = True
     seed: int = 0
@@ -93,6 +111,11 @@ class BenchConfig:
             estate_statement_budget=10_000,
             estate_batch=12,
             inline_budget_bytes=4_000_000,
+            hot_batch=24,
+            verdict_batch_sizes=(100,),
+            estate_latency_calls=3,
+            estate_rate_requests=12,
+            latency_budget_bytes=1_000_000,
             profile=False,
         )
 
@@ -174,25 +197,44 @@ def _node_version() -> str:
 # --- OPA measurements ---------------------------------------------------------------------------
 
 
-def _latency(engine: Engine, reqs: Sequence[Mapping[str, Any]], run: _Run) -> dict[str, Any]:
-    """Engine.decide, one request at a time: p50 and p99 per repetition (ms)."""
+@dataclass(frozen=True)
+class _Latency:
+    """A single-request series: p50/p99 figures, and the answer (allowed, decision) given to
+    each request index it sent (to compare the verdict and decision entry points)."""
+
+    figures: dict[str, Any]
+    answers: dict[int, dict[str, Any]]
+
+
+def _latency(
+    call: Callable[[Mapping[str, Any]], Any],
+    reqs: Sequence[Mapping[str, Any]],
+    run: _Run,
+    label: str,
+    calls: int,
+) -> _Latency:
+    """`call` (Engine.decide, Engine.verdict), one request at a time: p50 and p99 per
+    repetition (ms). Every series over the same requests sends them in the same order."""
     p50s, p99s = [], []
+    answers: dict[int, dict[str, Any]] = {}
     for rep in range(run.config.repetitions):
         samples = []
-        for j in range(run.config.latency_calls):
-            request = reqs[(rep * 7 + j) % len(reqs)]
+        for j in range(calls):
+            k = (rep * 7 + j) % len(reqs)
             start = time.perf_counter_ns()
-            engine.decide(request)
+            answer = call(reqs[k])
             samples.append((time.perf_counter_ns() - start) / 1e6)
+            answers[k] = {"allowed": answer.allowed, "decision": answer.decision}
         samples.sort()
         p50s.append(percentile(samples, 50))
         p99s.append(percentile(samples, 99))
-        run.progress.step("latency: Engine.decide")
-    return {
-        "calls_per_repetition": run.config.latency_calls,
+        run.progress.step(label)
+    figures = {
+        "calls_per_repetition": calls,
         "p50_ms": Spread.of(p50s).to_dict(),
         "p99_ms": Spread.of(p99s).to_dict(),
     }
+    return _Latency(figures, answers)
 
 
 NONCE_KEY = "bench:nonce"
@@ -241,20 +283,28 @@ def _throughput(
     return out
 
 
+Query = Callable[[Sequence[Mapping[str, Any]]], Timed]
+
+
 def _opa_per_decision(
-    probe: MetricsProbe,
+    query: Query,
     reqs: Sequence[Mapping[str, Any]],
     indices: Sequence[int],
     batch: int,
     run: _Run,
     label: str,
+    keep: list[Any] | None = None,
 ) -> dict[str, Any]:
-    """OPA's own evaluation time and the round trip per decision, over repetitions (µs)."""
+    """OPA's own evaluation time and the round trip per decision, over repetitions (µs), for
+    one batch entry point (`query`: a MetricsProbe's decisions or verdicts). `keep` receives
+    the first repetition's answers, in the order of `indices`."""
     evals, walls = [], []
-    for _ in range(run.config.repetitions):
+    for rep in range(run.config.repetitions):
         eval_ns = wall_ns = n = 0
         for chunk in _chunks(indices, batch):
-            timed = probe.decisions(distinct_batch(reqs, chunk))
+            timed = query(distinct_batch(reqs, chunk))
+            if keep is not None and rep == 0:
+                keep.extend(timed.results)
             eval_ns += timed.eval_ns
             wall_ns += timed.wall_ns
             n += timed.decisions
@@ -269,12 +319,31 @@ def _opa_per_decision(
     }
 
 
-def _opa_decisions(probe: MetricsProbe, reqs: Sequence[Mapping[str, Any]], batch: int) -> list[str]:
-    out: list[str] = []
+def _opa_answers(query: Query, reqs: Sequence[Mapping[str, Any]], batch: int) -> list[Any]:
+    """What a batch entry point answers for every request, in order, at `batch`."""
+    out: list[Any] = []
     for chunk in _chunks(range(len(reqs)), batch):
-        timed = probe.decisions([reqs[i] for i in chunk])
-        out.extend(str(r.get("decision", "")) for r in timed.results)
+        out.extend(query([reqs[i] for i in chunk]).results)
     return out
+
+
+def _decision_names(answers: Sequence[Any]) -> list[str]:
+    return [str(r.get("decision", "")) if isinstance(r, Mapping) else "" for r in answers]
+
+
+def _rate(
+    call: Callable[[Any], Any], batches: Sequence[Sequence[Any]], run: _Run, label: str
+) -> dict[str, Any]:
+    """Decisions per second over one pass of `batches` per repetition (batches built untimed)."""
+    total = sum(len(b) for b in batches)
+    rates = []
+    for _ in range(run.config.repetitions):
+        start = time.perf_counter_ns()
+        for b in batches:
+            call(b)
+        rates.append(total / ((time.perf_counter_ns() - start) / 1e9))
+        run.progress.step(label)
+    return Spread.of(rates).to_dict()
 
 
 def _memory(pid: int | None) -> dict[str, Any]:
@@ -311,12 +380,13 @@ def _compare(
     probe: MetricsProbe,
     batch: int,
     run: _Run,
-    measured: Mapping[str, Any] | None = None,
+    measured: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> list[int]:
     """Peers' answers vs OPA's on `wl`, then speed on the requests where they all agree.
 
-    `measured` is OPA's per-decision figure on all of `wl` at `batch`, reused when every request
-    is common."""
+    OPA's speed is taken for both entry points, the explained decisions and the verdicts.
+    `measured` maps "decisions"/"verdicts" to OPA's per-decision figures on all of `wl` at
+    `batch`, reused when every request is common."""
     if not run.peers.peers:
         return list(range(len(wl.requests)))
     everyone = range(len(wl.requests))
@@ -368,14 +438,7 @@ def _compare(
     if not common:
         run.notes.append(f"{wl.name}: no request on which every peer agrees; no speed comparison")
         return common
-    opa_figures: dict[str, Any]
-    if measured is not None and len(common) == len(wl.requests):
-        opa_figures = dict(measured)
-        run.progress.step(f"{wl.name}: OPA common", run.config.repetitions)
-    else:
-        opa_figures = _opa_per_decision(
-            probe, wl.requests, common, batch, run, f"{wl.name}: OPA common"
-        )
+    figures = _opa_common(probe, wl, common, batch, run, measured or {})
     for peer in run.peers.peers:
         internal, walls = [], []
         for _ in range(run.config.repetitions):
@@ -389,8 +452,6 @@ def _compare(
             run.progress.step(f"{wl.name}: {peer.name} timing")
         peer_internal = Spread.of(internal)
         peer_wall = Spread.of(walls)
-        opa_eval = Spread.from_dict(opa_figures["eval_us"])
-        opa_wall = Spread.from_dict(opa_figures["wall_us"])
         row: dict[str, Any] = {
             "workload": wl.name,
             "kind": wl.kind,
@@ -398,17 +459,46 @@ def _compare(
             "peer": peer.name,
             "requests": len(common),
             "batch": batch,
-            "opa_eval_us": opa_figures["eval_us"],
-            "opa_wall_us": opa_figures["wall_us"],
             "peer_internal_us": peer_internal.to_dict(),
             "peer_wall_us": peer_wall.to_dict(),
-            "ratio_internal": peer_internal.median / opa_eval.median if opa_eval.median else None,
-            "ratio_wall": peer_wall.median / opa_wall.median if opa_wall.median else None,
         }
+        for entry, prefix in (("decisions", ""), ("verdicts", "verdict_")):
+            opa_eval = Spread.from_dict(figures[entry]["eval_us"])
+            opa_wall = Spread.from_dict(figures[entry]["wall_us"])
+            row[f"opa_{prefix}eval_us"] = figures[entry]["eval_us"]
+            row[f"opa_{prefix}wall_us"] = figures[entry]["wall_us"]
+            row[f"ratio_{prefix}internal"] = (
+                peer_internal.median / opa_eval.median if opa_eval.median else None
+            )
+            row[f"ratio_{prefix}wall"] = (
+                peer_wall.median / opa_wall.median if opa_wall.median else None
+            )
         if isinstance(peer, IamSimulatePeer):
             row["peer_worker_rss_kib"] = peer.memory_kib()
         run.comparisons.append(row)
     return common
+
+
+def _opa_common(
+    probe: MetricsProbe,
+    wl: Workload,
+    common: Sequence[int],
+    batch: int,
+    run: _Run,
+    measured: Mapping[str, Mapping[str, Any]],
+) -> dict[str, dict[str, Any]]:
+    """OPA's per-decision figures on the common requests, for decisions and verdicts."""
+    queries: dict[str, Query] = {"decisions": probe.decisions, "verdicts": probe.verdicts}
+    out: dict[str, dict[str, Any]] = {}
+    for entry, query in queries.items():
+        label = f"{wl.name}: OPA {entry} common"
+        given = measured.get(entry)
+        if given is not None and len(common) == len(wl.requests):
+            out[entry] = dict(given)
+            run.progress.step(label, run.config.repetitions)
+        else:
+            out[entry] = _opa_per_decision(query, wl.requests, common, batch, run, label)
+    return out
 
 
 def _peer_throughput(common: Sequence[int], run: _Run) -> dict[str, Any]:
@@ -418,18 +508,195 @@ def _peer_throughput(common: Sequence[int], run: _Run) -> dict[str, Any]:
     return out
 
 
+# --- the hot path (issue 13) ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Floor:
+    """The transport floor: a real OPA, started like the project's, with a trivial policy on
+    the same entry points, queried through the same client (Engine) and probe."""
+
+    engine: Engine
+    probe: MetricsProbe
+
+
+@contextmanager
+def _open_floor(directory: Path) -> Iterator[_Floor]:
+    with _engine(floor_bundle(directory)) as engine, MetricsProbe(engine.url) as probe:
+        yield _Floor(engine, probe)
+
+
+@dataclass(frozen=True)
+class _HotPlan:
+    """What the hot path of one workload measures: per-decision figures over `indices` at
+    `batch`, `calls` single requests per series, and what the phase measured already."""
+
+    batch: int
+    indices: Sequence[int]
+    calls: int
+    decisions: Mapping[str, Any] | None = None  # explained per-decision figures
+    decide_latency: _Latency | None = None  # explained single-request series
+
+
+def _latency_calls(wl: Workload, config: BenchConfig) -> int:
+    """Single requests per series: fewer for large requests (inline estates)."""
+    by_bytes = config.latency_budget_bytes // max(1, wl.request_bytes())
+    return max(min(5, config.estate_latency_calls), min(config.estate_latency_calls, by_bytes))
+
+
+def _batch_equality(
+    probe: MetricsProbe,
+    wl: Workload,
+    batch: int,
+    verdicts: Sequence[Any],
+    decisions: Sequence[Any] | None,
+) -> Equality:
+    """Verdicts vs explained decisions of every request of `wl` (batch entry points)."""
+    if decisions is None:
+        decisions = _opa_answers(probe.decisions, list(wl.requests), batch)
+    labels = list(wl.labels) or [f"requests[{i}]" for i in range(len(wl.requests))]
+    return compare_answers(verdicts, decisions, labels)
+
+
+def _single_equality(wl: Workload, verdict: _Latency, decide: _Latency) -> Equality:
+    """Engine.verdict vs Engine.decide on the requests both single-request series sent."""
+    both = sorted(set(verdict.answers) & set(decide.answers))
+    labels = [wl.labels[i] if wl.labels else f"requests[{i}]" for i in both]
+    return compare_answers(
+        [verdict.answers[i] for i in both], [decide.answers[i] for i in both], labels
+    )
+
+
+def _hot_path(
+    engine: Engine,
+    probe: MetricsProbe,
+    floor: _Floor,
+    wl: Workload,
+    plan: _HotPlan,
+    run: _Run,
+    decisions: Sequence[Any] | None = None,
+) -> dict[str, Any]:
+    """Verdicts beside explained decisions and the floor, on the same requests: OPA eval and
+    round trip per decision at the batch, single-request p50/p99, and their equality.
+
+    `decisions` are the explained answers to every request, when known. The verdicts compared
+    with them come from the first timed repetition when plan.indices are every request in
+    order, else from a pass over every request that is also the verdicts' warm-up.
+    """
+    reqs = list(wl.requests)
+    name = wl.name
+    covers_all = list(plan.indices) == list(range(len(reqs)))
+    warm = [reqs[plan.indices[0]]]  # OPA prepares a path's query once: one request warms it
+    if covers_all:
+        probe.verdicts(warm)
+        verdicts: list[Any] = []
+    else:
+        verdicts = _opa_answers(probe.verdicts, reqs, plan.batch)
+    floor.probe.verdicts(warm)
+    run.progress.step(f"{name}: warm-up of verdicts and floor")
+    explained = plan.decisions or _opa_per_decision(
+        probe.decisions, reqs, plan.indices, plan.batch, run, f"{name}: decisions eval"
+    )
+    verdict_figures = _opa_per_decision(
+        probe.verdicts,
+        reqs,
+        plan.indices,
+        plan.batch,
+        run,
+        f"{name}: verdicts eval",
+        verdicts if covers_all else None,
+    )
+    batch_eq = _batch_equality(probe, wl, plan.batch, verdicts, decisions)
+    per = {
+        "batch": plan.batch,
+        "decisions_per_repetition": len(plan.indices),
+        "verdicts": _eval_wall(verdict_figures),
+        "decisions": _eval_wall(explained),
+        "floor": _eval_wall(
+            _opa_per_decision(
+                floor.probe.verdicts, reqs, plan.indices, plan.batch, run, f"{name}: floor"
+            )
+        ),
+    }
+    verdict = _latency(engine.verdict, reqs, run, f"{name}: Engine.verdict", plan.calls)
+    decide = plan.decide_latency or _latency(
+        engine.decide, reqs, run, f"{name}: Engine.decide", plan.calls
+    )
+    floor_single = _latency(floor.engine.verdict, reqs, run, f"{name}: floor single", plan.calls)
+    single_eq = _single_equality(wl, verdict, decide)
+    return {
+        "workload": name,
+        "kind": wl.kind,
+        "statements": wl.statements,
+        "requests": len(reqs),
+        "per_decision": per,
+        "single": {
+            "calls_per_repetition": plan.calls,
+            "verdict": _p(verdict.figures),
+            "decision": _p(decide.figures),
+            "floor": _p(floor_single.figures),
+        },
+        "equality": {"batch": batch_eq.to_dict(), "single": single_eq.to_dict()},
+    }
+
+
+def _eval_wall(figures: Mapping[str, Any]) -> dict[str, Any]:
+    return {"eval_us": figures["eval_us"], "wall_us": figures["wall_us"]}
+
+
+def _p(figures: Mapping[str, Any]) -> dict[str, Any]:
+    return {"p50_ms": figures["p50_ms"], "p99_ms": figures["p99_ms"]}
+
+
+def _finish_hot(hot: dict[str, Any], throughput: dict[str, Any], run: _Run) -> dict[str, Any]:
+    """Add the throughput figures and every ratio to the floor; report mismatches loudly."""
+    hot["throughput"] = throughput
+    hot["x_floor"] = floor_ratios(hot)
+    wrong = equality_total(hot)
+    if wrong:
+        shown = hot["equality"]["batch"]["examples"] + hot["equality"]["single"]["examples"]
+        message = (
+            f"VERDICT MISMATCH: {hot['workload']}: {wrong} requests where the verdict differs "
+            f"from the explained decision, e.g. {'; '.join(shown[:3])}"
+        )
+        run.notes.append(message)
+        run.progress.note(message)
+    return hot
+
+
+def _estate_throughput(
+    engine: Engine, floor: _Floor, wl: Workload, batch: int, run: _Run
+) -> dict[str, Any]:
+    """Engine.verdicts, Engine.decide_many and the floor's Engine.verdicts at the workload's
+    batch: decisions/s over one pass of its requests per repetition (at most
+    estate_rate_requests, and latency_budget_bytes of requests, but one batch at least)."""
+    by_bytes = run.config.latency_budget_bytes // max(1, wl.request_bytes())
+    reqs = list(wl.requests[: max(batch, min(run.config.estate_rate_requests, by_bytes))])
+    batches = [distinct_batch(reqs, chunk) for chunk in _chunks(range(len(reqs)), batch)]
+    return {
+        "batch": batch,
+        "verdicts": _rate(engine.verdicts, batches, run, f"{wl.name}: Engine.verdicts"),
+        "decisions": _rate(engine.decide_many, batches, run, f"{wl.name}: decide_many"),
+        "floor": _rate(floor.engine.verdicts, batches, run, f"{wl.name}: floor verdicts"),
+    }
+
+
 # --- phases --------------------------------------------------------------------------------------
 
 
-def _examples_phase(engine: Engine, probe: MetricsProbe, wl: Workload, run: _Run) -> dict[str, Any]:
+def _examples_phase(
+    engine: Engine, probe: MetricsProbe, floor: _Floor, wl: Workload, run: _Run
+) -> dict[str, Any]:
     reqs = list(wl.requests)
     indices = list(range(len(reqs)))
     for _ in range(2):  # warm up OPA's caches and the connection
         engine.decide_many(reqs)
-    opa = _opa_decisions(probe, reqs, len(reqs))
+    answers = _opa_answers(probe.decisions, reqs, len(reqs))
+    opa = _decision_names(answers)
     run.progress.step("documented examples: warm-up")
     result: dict[str, Any] = {"requests": len(reqs), "decisions": dict(Counter(opa))}
-    result["latency"] = _latency(engine, reqs, run)
+    decide = _latency(engine.decide, reqs, run, "latency: Engine.decide", run.config.latency_calls)
+    result["latency"] = decide.figures
     singles_eval, singles_wall = [], []
     for _ in range(run.config.repetitions):
         eval_ns = wall_ns = 0
@@ -444,10 +711,10 @@ def _examples_phase(engine: Engine, probe: MetricsProbe, wl: Workload, run: _Run
         "eval_us": Spread.of(singles_eval).to_dict(),
         "wall_us": Spread.of(singles_wall).to_dict(),
     }
-    result["throughput"] = _throughput(
-        engine.decide_many, indices, run, "decide_many", lambda b: distinct_batch(reqs, b)
-    )
+    distinct = partial(distinct_batch, reqs)
+    result["throughput"] = _throughput(engine.decide_many, indices, run, "decide_many", distinct)
     largest = max(run.config.batch_sizes)
+    verdict_sizes = sorted({*(run.config.verdict_batch_sizes or run.config.batch_sizes), largest})
     # The same batches as one query each: what splitting a batch over the cores gains.
     with Engine(engine.url, timeout=ENGINE_TIMEOUT, parallelism=1) as one_query:
         result["throughput_one_query"] = _throughput(
@@ -455,7 +722,7 @@ def _examples_phase(engine: Engine, probe: MetricsProbe, wl: Workload, run: _Run
             indices,
             run,
             "decide_many, one query",
-            lambda b: distinct_batch(reqs, b),
+            distinct,
             batch_sizes=[largest],
         )
     result["parallelism"] = engine.parallelism
@@ -470,19 +737,47 @@ def _examples_phase(engine: Engine, probe: MetricsProbe, wl: Workload, run: _Run
             batch_sizes=[largest],
         )
     big = _cycle(indices, run.config.eval_batch)
-    nonce = [str(r.get("decision")) for r in probe.decisions(distinct_batch(reqs, big)).results]
+    nonce = _decision_names(probe.decisions(distinct_batch(reqs, big)).results)
     if nonce != [opa[i] for i in big]:
         run.notes.append(f"documented examples: '{NONCE_KEY}' changed some decisions")
     result["per_decision"] = _opa_per_decision(
-        probe, reqs, big, run.config.eval_batch, run, "OPA eval (metrics)"
+        probe.decisions, reqs, big, run.config.eval_batch, run, "OPA eval (metrics)"
     )
     result["memory"] = _memory(engine.process.pid if engine.process else None)
+    plan = _HotPlan(
+        run.config.eval_batch, big, run.config.latency_calls, result["per_decision"], decide
+    )
+    hot = _hot_path(engine, probe, floor, wl, plan, run, answers)  # warms the verdicts up
+    result["throughput_verdicts"] = _throughput(
+        engine.verdicts, indices, run, "Engine.verdicts", distinct, batch_sizes=verdict_sizes
+    )
+    result["throughput_floor"] = _throughput(
+        floor.engine.verdicts, indices, run, "floor verdicts", distinct, batch_sizes=[largest]
+    )
+    throughput = {
+        "batch": largest,
+        **{
+            entry: result[key][str(largest)]["decisions_per_s"]
+            for entry, key in (
+                ("verdicts", "throughput_verdicts"),
+                ("decisions", "throughput"),
+                ("floor", "throughput_floor"),
+            )
+        },
+    }
+    result["hot_path"] = _finish_hot(hot, throughput, run)
     common = _compare(wl, opa, probe, min(len(reqs), run.config.estate_batch), run)
     result["common_requests"] = len(common)
     if common and run.peers.peers:
         result["common_throughput"] = {
-            "opa": _throughput(
-                engine.decide_many, common, run, "OPA common", lambda b: distinct_batch(reqs, b)
+            "opa": _throughput(engine.decide_many, common, run, "OPA common", distinct),
+            "opa-verdicts": _throughput(
+                engine.verdicts,
+                common,
+                run,
+                "OPA verdicts common",
+                distinct,
+                batch_sizes=verdict_sizes,
             ),
             **_peer_throughput(common, run),
         }
@@ -497,6 +792,17 @@ def _estate_requests(config: BenchConfig, statements: int) -> int:
     )
 
 
+def _stored_requests(config: BenchConfig, statements: int) -> int:
+    """The stored estate of HOT_STATEMENTS gets a full batch of distinct requests."""
+    usual = _estate_requests(config, statements)
+    return max(usual, config.hot_batch) if statements == HOT_STATEMENTS else usual
+
+
+def _stored_batch(config: BenchConfig, wl: Workload) -> int:
+    size = config.hot_batch if wl.statements == HOT_STATEMENTS else config.estate_batch
+    return min(size, len(wl.requests))
+
+
 def _engine(bundle: Path) -> Engine:
     """A local OPA for the benchmark: long queries and large inline estates allowed."""
     return Engine(
@@ -504,6 +810,14 @@ def _engine(bundle: Path) -> Engine:
         timeout=ENGINE_TIMEOUT,
         limits=Limits(max_request_bytes=MAX_REQUEST_BYTES),
     )
+
+
+def _inline_workload(estate: Estate, config: BenchConfig) -> Workload:
+    """The estate inline, with the usual number of requests (the stored estate of
+    HOT_STATEMENTS may have more) and within the byte budget."""
+    wl = estate.inline()
+    wl = replace(wl, requests=wl.requests[: _estate_requests(config, estate.statements)])
+    return _trim_inline(wl, config)
 
 
 def _inline_batch(wl: Workload, config: BenchConfig) -> int:
@@ -519,10 +833,12 @@ def _trim_inline(wl: Workload, config: BenchConfig) -> Workload:
 
 
 def _estate_phase(
-    engine: Engine, probe: MetricsProbe, wl: Workload, batch: int, run: _Run
-) -> dict[str, Any]:
+    engine: Engine, probe: MetricsProbe, floor: _Floor, wl: Workload, batch: int, run: _Run
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The estate's row (explained decisions) and its hot path (verdicts, floor)."""
     reqs = list(wl.requests)
-    opa = _opa_decisions(probe, reqs, batch)  # also the warm-up
+    answers = _opa_answers(probe.decisions, reqs, batch)  # also the warm-up
+    opa = _decision_names(answers)
     run.progress.step(f"{wl.name}: warm-up")
     row: dict[str, Any] = {
         "workload": wl.name,
@@ -532,11 +848,18 @@ def _estate_phase(
         "request_bytes": wl.request_bytes(),
         "decisions": dict(Counter(opa)),
     }
-    row.update(_opa_per_decision(probe, reqs, range(len(reqs)), batch, run, f"{wl.name}: OPA eval"))
+    indices = range(len(reqs))
+    row.update(
+        _opa_per_decision(probe.decisions, reqs, indices, batch, run, f"{wl.name}: OPA eval")
+    )
     if wl.kind == "stored":
         row["memory"] = _memory(engine.process.pid if engine.process else None)
-    _compare(wl, opa, probe, batch, run, measured=row)
-    return row
+    plan = _HotPlan(batch, indices, _latency_calls(wl, run.config), row)
+    hot = _hot_path(engine, probe, floor, wl, plan, run, answers)
+    hot = _finish_hot(hot, _estate_throughput(engine, floor, wl, batch, run), run)
+    measured = {"decisions": row, "verdicts": hot["per_decision"]["verdicts"]}
+    _compare(wl, opa, probe, batch, run, measured=measured)
+    return row, hot
 
 
 def _stored_bundle(wl: Workload, out_dir: Path) -> Path:
@@ -629,11 +952,13 @@ def _analysis_phase(engine: Engine, run: _Run) -> list[dict[str, Any]]:
 def _total_steps(config: BenchConfig, n_peers: int, n_examples: int) -> int:
     reps = config.repetitions
     nb = len(config.batch_sizes)
-    compare = n_peers + (reps * (1 + n_peers) if n_peers else 0)
+    compare = n_peers + (reps * (2 + n_peers) if n_peers else 0)
     repeats = reps if max(config.batch_sizes) > n_examples else 0
     examples = 1 + reps * 4 + repeats + reps * nb + compare  # + the one-query series
-    examples += reps * nb * (1 + n_peers) if n_peers else 0
-    estates = len(config.estate_sizes) * 2 * (1 + reps + compare)
+    nv = len(config.verdict_batch_sizes or config.batch_sizes)
+    examples += reps * (nb * (1 + n_peers) + nv) if n_peers else 0
+    examples += 1 + reps * 4 + reps * nv + reps  # hot path: verdicts, floor, equality
+    estates = len(config.estate_sizes) * 2 * (1 + reps + compare + 1 + reps * 8)
     analyses = 4 * len(config.analysis_sizes) + len(config.load_threads)
     return examples + estates + analyses + (2 if config.profile else 0) + 1
 
@@ -650,7 +975,7 @@ def run_bench(
     out_dir.mkdir(parents=True, exist_ok=True)
     examples = documented_examples()
     estates = [
-        synthetic_estate(n, requests=_estate_requests(config, n), seed=config.seed)
+        synthetic_estate(n, requests=_stored_requests(config, n), seed=config.seed)
         for n in config.estate_sizes
     ]
     result: dict[str, Any] = {
@@ -667,6 +992,7 @@ def run_bench(
         open_peers(config.peers) as peers,
         Progress(_total_steps(config, 2, len(examples.requests)), enabled=progress) as bar,
         tempfile.TemporaryDirectory(prefix="pycognito-opa-bench-") as tmp,
+        _open_floor(Path(tmp)) as floor,
     ):
         run = _Run(config, bar, managed_policy_documents(), peers, out_dir)
         run.progress.total = _total_steps(config, len(peers.peers), len(examples.requests))
@@ -675,11 +1001,18 @@ def run_bench(
         result["meta"]["versions"].update({p.name: p.version for p in peers.peers})
         default = default_bundle()
         estate_rows: list[dict[str, Any]] = []
+        hot: list[dict[str, Any]] = []
         with _engine(default.path) as engine, MetricsProbe(engine.url) as probe:
-            result["documented_examples"] = _examples_phase(engine, probe, examples, run)
+            ex = _examples_phase(engine, probe, floor, examples, run)
+            hot.append(ex.pop("hot_path"))  # reported with the estates' in result["hot_path"]
+            result["documented_examples"] = ex
             for estate in estates:
-                wl = _trim_inline(estate.inline(), config)
-                estate_rows.append(_estate_phase(engine, probe, wl, _inline_batch(wl, config), run))
+                wl = _inline_workload(estate, config)
+                row, row_hot = _estate_phase(
+                    engine, probe, floor, wl, _inline_batch(wl, config), run
+                )
+                estate_rows.append(row)
+                hot.append(row_hot)
             result["documented_examples"]["memory_after_inline"] = _memory(
                 engine.process.pid if engine.process else None
             )
@@ -691,9 +1024,12 @@ def run_bench(
             bundle = _stored_bundle(wl, Path(tmp))
             stored_bundles[estate.statements] = bundle
             with _engine(bundle) as engine, MetricsProbe(engine.url) as probe:
-                batch = min(config.estate_batch, len(wl.requests))
-                estate_rows.append(_estate_phase(engine, probe, wl, batch, run))
+                batch = _stored_batch(config, wl)
+                row, row_hot = _estate_phase(engine, probe, floor, wl, batch, run)
+                estate_rows.append(row)
+                hot.append(row_hot)
         result["estates"] = estate_rows
+        result["hot_path"] = hot
         if config.profile:
             result["profile"] = _profiles(default.path, examples, estates, stored_bundles, run)
         run.progress.step("done")
@@ -754,14 +1090,12 @@ def _profiles(
 # --- targets --------------------------------------------------------------------------------
 
 
-def _target(
-    name: str, goal: str, value: float | None, met: bool | None, detail: str = ""
-) -> dict[str, Any]:
-    return {"name": name, "target": goal, "value": value, "met": met, "detail": detail}
+_target = target
 
 
 def targets(result: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """The issue's targets, each with the measured median and whether it is met."""
+    """The issues' targets, each with the measured median and whether it is met (issue 13's,
+    the hot path's, last: see hotpath.hot_targets)."""
     out = []
     ex = result.get("documented_examples", {})
     lat = ex.get("latency", {})
@@ -830,7 +1164,7 @@ def targets(result: Mapping[str, Any]) -> list[dict[str, Any]]:
                     f"worst ratio {worst:.2f}",
                 )
             )
-    return out
+    return out + hot_targets(result)
 
 
 def command_line() -> str:

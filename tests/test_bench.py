@@ -42,6 +42,81 @@ def test_quick_bench_writes_json_markdown_and_plots(quick_run: tuple[int, Path])
             assert (out / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+def _is_spread(raw: object) -> bool:
+    return (
+        isinstance(raw, dict)
+        and {"median", "q1", "q3", "min", "max", "n"} <= set(raw)
+        and raw["min"] <= raw["q1"] <= raw["median"] <= raw["q3"] <= raw["max"]
+    )
+
+
+def _is_ratio(value: object) -> bool:
+    return value is None or (isinstance(value, float) and value > 0)
+
+
+def test_hot_path_beside_explained_path_and_floor(quick_run: tuple[int, Path]) -> None:
+    _, out = quick_run
+    result = json.loads((out / "bench.json").read_text())
+    hots = result["hot_path"]
+    names = [h["workload"] for h in hots]
+    assert names[0] == "documented-examples"
+    assert set(names[1:]) == {e["workload"] for e in result["estates"]}
+    for hot in hots:
+        per = hot["per_decision"]
+        assert per["batch"] >= 1 and per["decisions_per_repetition"] >= 1
+        for entry in ("verdicts", "decisions", "floor"):
+            assert _is_spread(per[entry]["eval_us"]) and _is_spread(per[entry]["wall_us"])
+        single = hot["single"]
+        assert single["calls_per_repetition"] >= 1
+        for entry in ("verdict", "decision", "floor"):
+            assert _is_spread(single[entry]["p50_ms"]) and _is_spread(single[entry]["p99_ms"])
+        rate = hot["throughput"]
+        assert rate["batch"] >= 1
+        assert all(_is_spread(rate[e]) for e in ("verdicts", "decisions", "floor"))
+        ratios = hot["x_floor"]
+        for entry in ("verdict", "decision"):
+            for figure in ("eval", "wall", "p50", "p99", "rate"):
+                assert _is_ratio(ratios[f"{entry}_{figure}"])
+        for path in ("batch", "single"):
+            eq = hot["equality"][path]
+            assert isinstance(eq["mismatches"], int) and 0 <= eq["mismatches"] <= eq["checked"]
+            assert len(eq["examples"]) == min(eq["mismatches"], 5)
+        assert hot["equality"]["batch"]["checked"] == hot["requests"]
+    stored = next(h for h in hots if h["workload"] == "estate-100-stored")
+    quick = config_from(build_parser().parse_args(["--quick"]))
+    assert stored["requests"] == stored["per_decision"]["batch"] == quick.hot_batch
+    ex = result["documented_examples"]
+    assert set(ex["throughput_verdicts"]) == {str(b) for b in quick.verdict_batch_sizes or ()}
+    for row in result["comparisons"]:
+        assert _is_spread(row["opa_verdict_eval_us"]) and _is_spread(row["opa_verdict_wall_us"])
+        assert _is_ratio(row["ratio_verdict_internal"]) and _is_ratio(row["ratio_verdict_wall"])
+
+
+def test_issue_13_targets_are_reported(quick_run: tuple[int, Path]) -> None:
+    _, out = quick_run
+    result = json.loads((out / "bench.json").read_text())
+    rows = [t for t in result["targets"] if t.get("issue") == 13]
+    names = " | ".join(t["name"] for t in rows)
+    for part in (
+        "stored 100 statements, batch 1,000",
+        "stored 100 statements, one request",
+        "Engine.verdicts at batch 1,000",
+        "snapshot b543059",
+        "verdict equality",
+    ):
+        assert part in names
+    peers = {a["peer"] for a in result["agreement"]}
+    for peer in peers:
+        assert f"verdicts per decision vs {peer}" in names
+    for t in rows:
+        assert {"name", "target", "value", "met", "detail"} <= set(t)
+        assert t["met"] in (True, False, None)
+        assert t["value"] is None or isinstance(t["value"], int | float)
+    markdown = (out / "bench.md").read_text()
+    assert "## Hot path" in markdown and "### Targets of issue 13" in markdown
+    assert markdown.count("| figure | floor | verdict | decision |") == len(result["hot_path"])
+
+
 def test_peers_are_compared_or_skipped_with_a_note(quick_run: tuple[int, Path]) -> None:
     _, out = quick_run
     result = json.loads((out / "bench.json").read_text())
