@@ -102,20 +102,30 @@ errors(r) := set() if {
 #   and a plain context (see _plain_context) - most requests a sidecar sees.
 #   errors is empty for such a request.
 plain(r) if {
-	arn_limit := _max("arn_characters")
 	every field, value in r {
-		_plain_field(field, value, arn_limit)
+		plain_field(field, value)
 	}
 }
 
-_plain_field("action", value, _) if count(value) <= _max("action_characters")
-
-_plain_field(field, value, arn_limit) if {
-	field in {"resource", "principal", "resource_account", "principal_type"}
-	count(value) <= arn_limit
+# METADATA
+# description: |
+#   True when one field of a request is within its limits at a glance (see
+#   plain): action, resource, principal, resource_account and principal_type
+#   strings within their lengths, or a plain context (few keys, each short
+#   with one short string value). False for any other field.
+# scope: document
+plain_field("action", value) if {
+	is_string(value)
+	count(value) <= _max("action_characters")
 }
 
-_plain_field("context", value, _) if _plain_context(value)
+plain_field(field, value) if {
+	field in {"resource", "principal", "resource_account", "principal_type"}
+	is_string(value)
+	count(value) <= _max("arn_characters")
+}
+
+plain_field("context", value) if _plain_context(value)
 
 _size_errors(r, docs) := union({_field_size_errors(r, field) | some field in object.keys(r)}) | _document_errors(docs)
 

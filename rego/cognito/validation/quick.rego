@@ -8,6 +8,7 @@ package cognito.validation
 
 import data.cognito.arn
 import data.cognito.conditions
+import data.cognito.limits
 import data.cognito.managed
 import data.cognito.principal
 
@@ -22,6 +23,27 @@ _field_types := {
 	"session_policies": "array",
 	"context": "object",
 }
+
+# The request a sidecar sees most: the string fields and a context of
+# strings, each within its limit (cognito.limits.plain_field) and
+# well-formed. One pass over its fields proves that neither the limits nor
+# the other checks find an error.
+_plain_request(r) if {
+	is_string(r.action)
+	is_string(r.resource)
+	every field, value in r {
+		limits.plain_field(field, value)
+		_plain_form(field, value)
+	}
+}
+
+_plain_form("action", value) if regex.match(`^[A-Za-z0-9][A-Za-z0-9-]*:[A-Za-z0-9][A-Za-z0-9_.-]*$`, value)
+
+_plain_form("resource", value) if _clean_resource(value)
+
+_plain_form("principal_type", value) if principal.is_kind(value)
+
+_plain_form(field, _) if field in {"principal", "resource_account", "context"}
 
 _clean_request(r) if {
 	is_string(r.action)

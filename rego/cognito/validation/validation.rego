@@ -46,6 +46,8 @@ _err(code, field, message) := {"code": code, "field": field, "message": message}
 #   other checks are not run on it.
 request_errors(r) := {_err("invalid_request", "", "a request must be a JSON object")} if {
 	not is_object(r)
+} else := set() if {
+	_plain_request(r)
 } else := too_large if {
 	too_large := limits.errors(r)
 	count(too_large) > 0
