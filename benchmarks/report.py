@@ -86,42 +86,25 @@ def markdown(result: Mapping[str, Any], *, images: Sequence[str] = ()) -> str:
             ],
             [f"batch {per['batch']}: round trip per decision (µs)", _s(per["wall_us"], 1)],
         ]
-        for batch, tp in ex["throughput"].items():
-            rows.append(
-                [
-                    f"decide_many throughput, batch {batch}, distinct requests (decisions/s)",
-                    _s(tp["decisions_per_s"], 0),
-                ]
-            )
-        for batch, tp in (ex.get("throughput_verdicts") or {}).items():
-            rows.append(
-                [
-                    f"Engine.verdicts throughput (hot path), batch {batch} (decisions/s)",
-                    _s(tp["decisions_per_s"], 0),
-                ]
-            )
-        for batch, tp in (ex.get("throughput_floor") or {}).items():
-            rows.append(
-                [
-                    f"transport floor, Engine.verdicts, batch {batch} (decisions/s)",
-                    _s(tp["decisions_per_s"], 0),
-                ]
-            )
-        for batch, tp in (ex.get("throughput_one_query") or {}).items():
-            rows.append(
-                [
-                    f"decide_many, batch {batch} sent as one query, not split over "
-                    f"{ex.get('parallelism', '?')} (decisions/s)",
-                    _s(tp["decisions_per_s"], 0),
-                ]
-            )
-        for batch, tp in (ex.get("throughput_with_repeats") or {}).items():
-            rows.append(
-                [
-                    f"decide_many, batch {batch} with repeated identical requests (decisions/s)",
-                    _s(tp["decisions_per_s"], 0),
-                ]
-            )
+        series = [
+            ("throughput", "decide_many throughput, batch {batch}, distinct requests"),
+            ("throughput_verdicts", "Engine.verdicts throughput (hot path), batch {batch}"),
+            ("throughput_floor", "transport floor, Engine.verdicts, batch {batch}"),
+            (
+                "throughput_one_query",
+                "decide_many, batch {batch} sent as one query, not split over "
+                + str(ex.get("parallelism", "?")),
+            ),
+            (
+                "throughput_with_repeats",
+                "decide_many, batch {batch} with repeated identical requests",
+            ),
+        ]
+        for key, label in series:
+            for batch, tp in (ex.get(key) or {}).items():
+                rows.append(
+                    [f"{label.format(batch=batch)} (decisions/s)", _s(tp["decisions_per_s"], 0)]
+                )
         mem = ex.get("memory") or {}
         if mem:
             rows.append(["OPA RSS after the examples (MiB)", _num(mem["rss_kib"] / 1024, 1)])
