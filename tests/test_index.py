@@ -386,8 +386,9 @@ def test_the_stored_index_is_the_rego_index_of_the_stored_principals(
     for key, entry in store.items():
         compiled = stored["principals"][key]["compiled"]
         for name, doc in entry.get("policies", {}).items():
-            statements = doc["Statement"] if isinstance(doc["Statement"], list) else [doc["Statement"]]
-            assert len(compiled[name]) == len(statements)
+            statement = doc["Statement"]
+            count = len(statement) if isinstance(statement, list) else 1
+            assert len(compiled[name]) == count
     assert "cognito-idp:admincreateuser" in stored["expanded"]
 
 

@@ -1,0 +1,147 @@
+"""Where a hot-path verdict's time goes: each part of it evaluated as its own query.
+
+`python -m benchmarks --breakdown` builds the stored estate of issue 13's workload (100 statements,
+1,000 distinct requests), then times with `opa bench` one query per part over the same batch:
+the whole `verdicts` and `decisions`, and the Rego functions a verdict calls, each as
+`[x | some r in input.requests; x := PART(r)]`. A part's figure is OPA's time per request, the
+minimum over `opa bench --count` runs (the least disturbed by other work on the machine); parts
+that call others include them (the context includes the caller). It writes breakdown.json and
+breakdown.md.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import tempfile
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from pycognito_opa import _paths, build_bundle
+from pycognito_opa.errors import OpaQueryError
+
+from .workloads import synthetic_estate
+
+STATEMENTS = 100
+REQUESTS = 1000
+JSON_NAME = "breakdown.json"
+MARKDOWN_NAME = "breakdown.md"
+
+_P = "data.cognito.principal"
+_EACH = "[x | some r in input.requests; "
+
+# (part, query): the queries a verdict is made of, from the whole to its pieces.
+PARTS: tuple[tuple[str, str], ...] = (
+    ("an empty pass over the batch", _EACH + "x := r]"),
+    ("verdicts (the whole hot path)", "data.cognito.authz.verdicts"),
+    ("decisions (the whole explained path)", "data.cognito.authz.decisions"),
+    (
+        "validation (cognito.validation.request_errors)",
+        _EACH + "x := data.cognito.validation.request_errors(r)]",
+    ),
+    ("the caller (principal.caller)", _EACH + f"x := {_P}.caller(r)]"),
+    (
+        "the context, with the caller (principal.context)",
+        _EACH + f"x := {_P}.context(r, {_P}.caller(r))]",
+    ),
+    (
+        "the candidate statements, with the caller (principal.stored_statements)",
+        _EACH
+        + f"c := {_P}.caller(r); "
+        + f'x := {_P}.stored_statements(c, {{"action": r.action, "resource": r.resource}})]',
+    ),
+    ("the facts (iam.facts)", _EACH + "x := data.cognito.iam.facts(r)]"),
+    (
+        "the facts and IAM's case (iam.verdict)",
+        _EACH + "x := data.cognito.iam.verdict(data.cognito.iam.facts(r))]",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Part:
+    """One part: its query and OPA's time per request (µs), minimum and median over the runs."""
+
+    part: str
+    query: str
+    min_us: float
+    median_us: float
+
+
+def _bench(
+    opa: str, bundle: Path, input_file: Path, query: str, count: int, requests: int
+) -> list[float]:
+    cmd = [opa, "bench", "--bundle", str(bundle), "--input", str(input_file), "--count", str(count)]
+    cmd += ["--format", "json", query]
+    try:
+        proc = subprocess.run(cmd, capture_output=True, timeout=900, check=False)
+    except subprocess.TimeoutExpired as exc:
+        raise OpaQueryError(f"opa bench took longer than 900 s: {query}") from exc
+    if proc.returncode != 0:
+        raise OpaQueryError(f"opa bench failed on {query}: {proc.stderr.decode()[-300:]}")
+    decoder = json.JSONDecoder()
+    text = proc.stdout.decode()
+    per_request: list[float] = []
+    at = 0
+    while at < len(text):
+        if text[at].isspace():
+            at += 1
+            continue
+        run, at = decoder.raw_decode(text, at)
+        per_request.append(run["T"] / run["N"] / 1000 / requests)
+    if not per_request:
+        raise OpaQueryError(f"opa bench printed no result for {query}")
+    return sorted(per_request)
+
+
+def run_breakdown(count: int = 7, seed: int = 0) -> dict[str, Any]:
+    """Time every part of PARTS over the stored estate's batch; the results as JSON-ready data."""
+    opa = str(_paths.opa_binary(None))
+    estate = synthetic_estate(STATEMENTS, requests=REQUESTS, seed=seed)
+    wl = estate.stored()
+    parts = []
+    with tempfile.TemporaryDirectory(prefix="pycognito-opa-breakdown-") as tmp:
+        bundle = Path(tmp) / "bundle.tar.gz"
+        build_bundle(bundle, extra_data={"cognito/store": {"principals": wl.stored}})
+        input_file = Path(tmp) / "input.json"
+        input_file.write_text(json.dumps({"requests": list(wl.requests)}))
+        for name, query in PARTS:
+            runs = _bench(opa, bundle, input_file, query, count, len(wl.requests))
+            parts.append(Part(name, query, runs[0], runs[len(runs) // 2]))
+    return {
+        "workload": wl.name,
+        "requests": len(wl.requests),
+        "count": count,
+        "command": f"opa bench --bundle BUNDLE --input BATCH --count {count} QUERY",
+        "parts": [asdict(p) for p in parts],
+    }
+
+
+def markdown(result: dict[str, Any]) -> str:
+    """breakdown.md: one row per part."""
+    lines = [
+        f"# Where a verdict's time goes: {result['workload']}, "
+        f"{result['requests']} requests in one query",
+        "",
+        f"Each part evaluated as its own query with `{result['command']}`; OPA's time per request,",
+        "minimum and median over the runs. A part that calls another includes it.",
+        "",
+        "| part | min µs/request | median µs/request | query |",
+        "|---|---|---|---|",
+    ]
+    for p in result["parts"]:
+        query = p["query"].replace("|", "\\|")
+        lines.append(f"| {p['part']} | {p['min_us']:.1f} | {p['median_us']:.1f} | `{query}` |")
+    return "\n".join(lines) + "\n"
+
+
+def write_breakdown(result: dict[str, Any], out_dir: Path) -> Sequence[Path]:
+    """Write breakdown.json and breakdown.md into out_dir."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    json_path = out_dir / JSON_NAME
+    json_path.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n")
+    md_path = out_dir / MARKDOWN_NAME
+    md_path.write_text(markdown(result))
+    return [json_path, md_path]
