@@ -11,6 +11,7 @@ import pytest
 
 from benchmarks.__main__ import DEFAULT_OUT, ROOT, build_parser, config_from
 from benchmarks.__main__ import main as bench_main
+from benchmarks.breakdown import PARTS
 from benchmarks.peers import NODE_DIR, cedar_policies
 from benchmarks.workloads import documented_examples, statement_count, synthetic_estate
 
@@ -167,6 +168,16 @@ def test_parser_takes_the_options() -> None:
     config = config_from(args)
     assert config.quick and config.repetitions == 3
     assert not config.peers and not config.profile
+    assert not args.breakdown and build_parser().parse_args(["--breakdown"]).breakdown
+
+
+def test_breakdown_parts_are_queries_over_the_batch() -> None:
+    """Every part but the two whole entry points is one comprehension over input.requests, so
+    `opa bench` times it per request of the same batch."""
+    whole = {"data.cognito.authz.verdicts", "data.cognito.authz.decisions"}
+    for _, query in PARTS:
+        assert query in whole or query.startswith("[x | some r in input.requests; ")
+    assert whole <= {query for _, query in PARTS}
 
 
 def test_nothing_is_written_inside_the_package() -> None:
