@@ -37,7 +37,7 @@ _plain_request(r) if {
 	}
 }
 
-_plain_form("action", value) if regex.match(`^[A-Za-z0-9][A-Za-z0-9-]*:[A-Za-z0-9][A-Za-z0-9_.-]*$`, value)
+_plain_form("action", value) if _action_form(value)
 
 _plain_form("resource", value) if _clean_resource(value)
 
@@ -47,7 +47,7 @@ _plain_form(field, _) if field in {"principal", "resource_account", "context"}
 
 _clean_request(r) if {
 	is_string(r.action)
-	regex.match(`^[A-Za-z0-9][A-Za-z0-9-]*:[A-Za-z0-9][A-Za-z0-9_.-]*$`, r.action)
+	_action_form(r.action)
 	is_string(r.resource)
 	_clean_resource(r.resource)
 	every k, v in r {

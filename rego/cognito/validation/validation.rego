@@ -69,8 +69,11 @@ _action_errors(r) := {_err("missing_action", "action", "the request has no actio
 } else := {_err("invalid_type", "action", "action must be a string \"service:Name\"")} if {
 	not is_string(r.action)
 } else := {_err("invalid_action", "action", sprintf("action %q is not of the form service:Name", [r.action]))} if {
-	not regex.match(`^[A-Za-z0-9][A-Za-z0-9-]*:[A-Za-z0-9][A-Za-z0-9_.-]*$`, r.action)
+	not _action_form(r.action)
 } else := set()
+
+# The form of an action name: service:Name.
+_action_form(action) if regex.match(`^[A-Za-z0-9][A-Za-z0-9-]*:[A-Za-z0-9][A-Za-z0-9_.-]*$`, action)
 
 _resource_errors(r) := {_err("missing_resource", "resource", "the request has no resource (an ARN or \"*\")")} if {
 	not "resource" in object.keys(r)

@@ -282,3 +282,48 @@ test_resource_policy_gets_the_full_check if {
 	not validation._clean_request(r)
 	validation.request_errors(r) == set()
 }
+
+# --- Requests of string fields and a string context (the sidecar's usual request) are
+# proved valid in one pass (quick.rego, _plain_request): at every limit they are valid,
+# one character over a limit they get that limit's error, and a field of another form or
+# type still gets its own error. Limits: cognito.limits.bounds (AWS's ARN length, the
+# project's action, context key and value lengths).
+
+_text(n) := concat("", ["a" | some _ in numbers.range(1, n)])
+
+_at_length(prefix, n) := concat("", [prefix, _text(n - count(prefix))])
+
+_arn_prefix := "arn:aws:cognito-idp:us-east-1:111122223333:userpool/"
+
+test_plain_requests_at_the_limits_are_valid if {
+	r := {
+		"action": _at_length("cognito-idp:L", 256),
+		"resource": _at_length(_arn_prefix, 2048),
+		"principal": _at_length("arn:aws:iam::111122223333:role/", 2048),
+		"principal_type": "AWS",
+		"context": {_text(256): _text(2048), "aws:SourceIp": "10.0.0.1"},
+	}
+	validation.request_errors(r) == set()
+}
+
+test_plain_requests_over_a_limit_get_its_error if {
+	over := [
+		[{"action": _at_length("cognito-idp:L", 257), "resource": "*"}, "action"],
+		[{"action": "cognito-idp:ListUsers", "resource": _at_length(_arn_prefix, 2049)}, "resource"],
+		[object.union(_r, {"principal": _text(2049)}), "principal"],
+		[object.union(_r, {"context": {"k": _text(2049)}}), "context.k"],
+	]
+	every case in over {
+		_codes(validation.request_errors(case[0])) == {["limit_exceeded", case[1]]}
+	}
+}
+
+test_plain_shaped_requests_of_another_form_get_their_error if {
+	_codes(validation.request_errors({"action": "ListUsers", "resource": "*"})) == {["invalid_action", "action"]}
+	_codes(validation.request_errors(object.union(_r, {"principal_type": "Bogus"}))) == {[
+		"invalid_principal_type",
+		"principal_type",
+	]}
+	validation.request_errors(object.union(_r, {"context": {"k": 5, "l": ["a", true]}})) == set()
+	count(validation.request_errors(object.union(_r, {"context": {"k": {"a": 1}}}))) == 1
+}
