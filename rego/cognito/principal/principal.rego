@@ -218,14 +218,22 @@ stored_statements(c, req) := _indexed_statements(stored_key(c), lower(req.action
 	is_string(req.action)
 	is_string(req.resource)
 	_usable(stored_key(c))
-} else := [{"name": name, "index": i, "entry": _compiled(name, i, s, doc), "known": false} |
+} else := [{"name": name, "index": i, "entry": compiled_statement(name, i, s, doc), "known": false} |
 	some name, doc in util.as_object(stored(c).policies)
 	is_object(doc)
 	some i, s in util.as_list(doc.Statement)
 	is_object(s)
 ]
 
-_compiled(name, i, s, doc) := object.union(statement.compile(s, _substitutes(doc)), {
+# METADATA
+# description: |
+#   Statement s (an object) at position i of the stored policy doc called name,
+#   compiled for matching (cognito.statement.compile, policy variables as doc's
+#   Version says) with the labels a decision reports: {"policy":
+#   "principal:NAME", "statement": its Sid or position, "effect"}. The statement
+#   index stores these (cognito.store.indexing); without an index they are
+#   compiled at decision time.
+compiled_statement(name, i, s, doc) := object.union(statement.compile(s, _substitutes(doc)), {
 	"policy": sprintf("principal:%s", [name]),
 	"statement": policy.label(s, i),
 	"effect": object.get(s, "Effect", null),

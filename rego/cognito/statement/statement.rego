@@ -12,6 +12,7 @@ package cognito.statement
 
 import data.cognito.conditions
 import data.cognito.match
+import data.cognito.util
 import data.cognito.variables
 
 # METADATA
@@ -134,8 +135,8 @@ else := x
 #   its "${" escaped (see condition_matches). variables as for applies.
 compile(s, variables) := {
 	"fast": true,
-	"action": _list(s.Action),
-	"resource": [_resource_test(p, variables) | some p in _list(s.Resource)],
+	"action": util.as_list(s.Action),
+	"resource": [_resource_test(p, variables) | some p in util.as_list(s.Resource)],
 	"condition": _compiled_condition(s, variables),
 	"variables": variables,
 } if {
@@ -143,10 +144,6 @@ compile(s, variables) := {
 	_strings(s.Resource)
 	_compiled_condition(s, variables)
 } else := {"fast": false, "raw": s, "variables": variables}
-
-_list(x) := [x] if is_string(x)
-
-else := x
 
 _strings(x) if is_string(x)
 

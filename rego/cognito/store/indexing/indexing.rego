@@ -42,7 +42,7 @@ package cognito.store.indexing
 import data.cognito.catalog
 import data.cognito.match
 import data.cognito.policy
-import data.cognito.statement
+import data.cognito.principal
 import data.cognito.util
 
 # METADATA
@@ -66,19 +66,11 @@ index := {
 	},
 }
 
-_compiled_policy(name, doc) := [_compiled(name, i, s, _substitutes(doc)) | some i, s in policy.statement_list(doc)]
+_compiled_policy(name, doc) := [_compiled(name, i, s, doc) | some i, s in policy.statement_list(doc)]
 
-_compiled(name, i, s, variables) := object.union(statement.compile(s, variables), {
-	"policy": sprintf("principal:%s", [name]),
-	"statement": policy.label(s, i),
-	"effect": object.get(s, "Effect", null),
-}) if {
-	is_object(s)
-} else := null
+_compiled(name, i, s, doc) := principal.compiled_statement(name, i, s, doc) if is_object(s)
 
-_substitutes(doc) if policy.substitutes_variables(doc)
-
-else := false
+else := null
 
 # METADATA
 # description: |
