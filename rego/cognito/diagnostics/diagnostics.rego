@@ -13,13 +13,19 @@ import data.cognito.arn
 import data.cognito.catalog
 import data.cognito.policy
 import data.cognito.principal
+import data.cognito.registered
 import data.cognito.util
 import data.cognito.validation
 import data.cognito.variables
 
 # METADATA
-# description: The warnings of a valid request r (set of {"code", "message"}).
-warnings(r) := union({
+# description: |
+#   The warnings of a valid request r (set of {"code", "message"}); for a
+#   request naming a registered policy set, those of the request with the
+#   set's documents.
+warnings(r) := _warnings(registered.expanded(r))
+
+_warnings(r) := union({
 	_action_warnings(r.action),
 	_resource_warnings(r.action, r.resource),
 	_id_warnings(r.resource),

@@ -8,6 +8,7 @@
 #   (package cognito.validation reports what is wrong).
 package cognito.policy
 
+import data.cognito.statement
 import data.cognito.util
 
 # METADATA
@@ -67,3 +68,33 @@ _texts(s) := {v |
 	walk(s[key], [_, v])
 	is_string(v)
 }
+
+# METADATA
+# description: |
+#   Statement s at position i of policy document doc, compiled for matching
+#   (cognito.statement.compile, policy variables as doc's Version says), with
+#   the labels a decision reports: {"policy": name, "statement": its Sid or
+#   position, "effect"}. null when s is not an object.
+compiled_statement(name, i, s, doc) := object.union(statement.compile(s, _substitutes(doc)), {
+	"policy": name,
+	"statement": label(s, i),
+	"effect": object.get(s, "Effect", null),
+}) if {
+	is_object(s)
+} else := null
+
+# METADATA
+# description: |
+#   The statements of the documents entries (a list of {"label", "doc"}),
+#   compiled by compiled_statement, in order; statements that are not objects
+#   are left out.
+compiled_documents(entries) := [c |
+	some e in entries
+	some i, s in statement_list(e.doc)
+	c := compiled_statement(e.label, i, s, e.doc)
+	c != null
+]
+
+_substitutes(doc) if substitutes_variables(doc)
+
+else := false

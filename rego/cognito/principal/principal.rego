@@ -13,7 +13,6 @@ package cognito.principal
 
 import data.cognito.arn
 import data.cognito.policy
-import data.cognito.statement
 import data.cognito.util
 
 # METADATA
@@ -233,15 +232,7 @@ stored_statements(c, req) := _indexed_statements(stored_key(c), lower(req.action
 #   "principal:NAME", "statement": its Sid or position, "effect"}. The statement
 #   index stores these (cognito.store.indexing); without an index they are
 #   compiled at decision time.
-compiled_statement(name, i, s, doc) := object.union(statement.compile(s, _substitutes(doc)), {
-	"policy": sprintf("principal:%s", [name]),
-	"statement": policy.label(s, i),
-	"effect": object.get(s, "Effect", null),
-})
-
-_substitutes(doc) if policy.substitutes_variables(doc)
-
-else := false
+compiled_statement(name, i, s, doc) := policy.compiled_statement(sprintf("principal:%s", [name]), i, s, doc)
 
 # The functions below take keys, not stored documents, and read the store and
 # the index themselves, by reference (at most two such references per function,

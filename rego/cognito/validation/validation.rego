@@ -16,6 +16,7 @@ import data.cognito.conditions
 import data.cognito.limits
 import data.cognito.managed
 import data.cognito.principal
+import data.cognito.registered
 import data.cognito.util
 
 # METADATA
@@ -23,7 +24,7 @@ import data.cognito.util
 request_fields := {
 	"action", "resource", "policies", "managed_policies", "principal", "principal_type",
 	"resource_account", "permissions_boundary", "scps", "session_policies", "context",
-	"resource_policy",
+	"resource_policy", "policy_set",
 }
 
 _policy_keys := {"Version", "Id", "Statement"}
@@ -43,10 +44,18 @@ _err(code, field, message) := {"code": code, "field": field, "message": message}
 #   documents are checked as identity-based policies, resource_policy as a
 #   resource-based policy (it must name a Principal or NotPrincipal). A
 #   request over a size limit (cognito.limits) gets only those errors: the
-#   other checks are not run on it.
+#   other checks are not run on it. A request naming a registered policy set
+#   (cognito.registered) gets that name's errors, else those of its other
+#   fields: the set was validated when it was registered.
 request_errors(r) := {_err("invalid_request", "", "a request must be a JSON object")} if {
 	not is_object(r)
-} else := set() if {
+} else := policy_set_errors if {
+	registered.given(r)
+	policy_set_errors := registered.errors(r)
+	count(policy_set_errors) > 0
+} else := _request_errors(registered.without_id(r))
+
+_request_errors(r) := set() if {
 	_plain_request(r)
 } else := too_large if {
 	too_large := limits.errors(r)

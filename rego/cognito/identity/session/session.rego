@@ -31,6 +31,7 @@ supplied_fields := {
 request_errors(r, res) := union({
 	validation.request_errors(object.remove(r, ["identity"])),
 	{_field_error(f) | some f in supplied_fields; f in object.keys(r)},
+	{_policy_set_error | "policy_set" in object.keys(r)},
 	{object.union(e, {"field": _prefixed(e.field)}) | some e in res.errors},
 })
 
@@ -41,6 +42,12 @@ _field_error(f) := {
 		"%s comes from the identity's role session (identity.roles and the resolution); it cannot be given",
 		[f],
 	),
+}
+
+_policy_set_error := {
+	"code": "not_with_identity",
+	"field": "policy_set",
+	"message": "a registered policy set cannot be combined with an identity: the role session supplies the policies",
 }
 
 _prefixed("") := "identity"

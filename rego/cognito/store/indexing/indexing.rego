@@ -66,11 +66,7 @@ index := {
 	},
 }
 
-_compiled_policy(name, doc) := [_compiled(name, i, s, doc) | some i, s in policy.statement_list(doc)]
-
-_compiled(name, i, s, doc) := principal.compiled_statement(name, i, s, doc) if is_object(s)
-
-else := null
+_compiled_policy(name, doc) := [principal.compiled_statement(name, i, s, doc) | some i, s in policy.statement_list(doc)]
 
 # METADATA
 # description: |
