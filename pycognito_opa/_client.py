@@ -223,7 +223,8 @@ class OpaClient:
         self, method: str, target: str, body: bytes | None, timeout: float | None = None
     ) -> tuple[int, bytes]:
         # A kept-alive connection the server has closed fails on first use: retry once on a new
-        # one (decision queries are idempotent). A new connection that fails is a real failure.
+        # one (decision queries and data writes are idempotent). A new connection that fails is
+        # a real failure.
         limit = self.timeout if timeout is None else timeout
         while True:
             conn, fresh = self._connection()
@@ -264,6 +265,21 @@ class OpaClient:
                 "is the pycognito-opa bundle loaded?"
             )
         return payload["result"]
+
+    def put_data(self, path: str, body: bytes) -> None:
+        """PUT /v1/data/<path> with `body` (JSON): OPA's Data API write of one document."""
+        self._write("PUT", path, body)
+
+    def delete_data(self, path: str) -> None:
+        """DELETE /v1/data/<path>: remove the document OPA's Data API holds there."""
+        self._write("DELETE", path, None)
+
+    def _write(self, method: str, path: str, body: bytes | None) -> None:
+        # Both are idempotent, so _exchange's retry on a stale connection is safe here too.
+        status, data = self._exchange(method, f"{self._prefix}/v1/data/{path}", body)
+        if not 200 <= status < 300:
+            text = data.decode("utf-8", "replace").strip()[:500]
+            raise OpaQueryError(f"OPA answered {status} for {method} /v1/data/{path}: {text}")
 
     def decide(self, request: Mapping[str, Any]) -> Decision:
         return Decision.from_dict(self._one(DECISION_PATH, request))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -9,16 +11,58 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
 
-from ._client import DEFAULT_TIMEOUT, Limits, OpaClient
+from ._client import DEFAULT_TIMEOUT, Limits, OpaClient, check_request, encode
 from ._decision import Decision, Verdict
 from ._process import OpaProcess
 from .bundle import default_bundle
-from .errors import OpaQueryError, UsageError
+from .errors import OpaQueryError, PolicySetError, RequestError, UsageError
 
 T = TypeVar("T")
 
 # How long a failed query waits for a dying embedded OPA to exit before calling it alive.
 DEATH_WAIT_SECONDS = 1.0
+
+# Registered policy sets (Engine.register_policy_set). The Engine keeps every compiled entry to
+# write it again into a restarted OPA, so it bounds how many it holds and their bytes.
+MAX_REGISTERED_SETS = 1_000
+MAX_REGISTERED_BYTES = 64 * 1024 * 1024
+REGISTRATION_PATH = "cognito/registration/result"
+REGISTERED_DATA = "registered_policy_sets"
+
+
+def _canonical_set(policy_set: Any, limits: Limits) -> tuple[Any, str]:
+    """The policy set as OPA reads it, and its ID: "sha256:" and the hex SHA-256 of its
+    canonical JSON (sorted keys, no spaces, UTF-8). Refused (RequestError) before OPA sees it
+    unless it is an object within `limits`, as a request is; the canonical JSON is never longer
+    than what encode() measured (UTF-8 instead of \\u escapes)."""
+    value = json.loads(encode(check_request(policy_set, "policy set"), "policy set", limits))
+    canonical = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    try:
+        data = canonical.encode()
+    except UnicodeEncodeError as exc:  # a lone surrogate ("\\ud800") has no UTF-8 form
+        raise RequestError(f"policy set holds a string that is not valid Unicode: {exc}") from exc
+    return value, "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def _entry_bytes(result: Any, limits: Limits) -> bytes:
+    """The entry the registration query compiled, as the body to store; PolicySetError with
+    OPA's reasons when it refused the set."""
+    if isinstance(result, dict) and "errors" in result:
+        raise PolicySetError(result["errors"])
+    if not isinstance(result, dict) or "entry" not in result:
+        raise OpaQueryError(f"data.{REGISTRATION_PATH.replace('/', '.')} gave no entry")
+    entry = json.dumps(result["entry"], separators=(",", ":"), ensure_ascii=False).encode()
+    if len(entry) > limits.query_bytes:
+        raise RequestError(
+            f"the compiled policy set is {len(entry)} bytes, over the {limits.query_bytes} "
+            "this Engine's OPA reads in one body: send its policies inline"
+        )
+    return entry
+
+
+def _data_path(set_id: str) -> str:
+    """The Data API path of a registered set; `set_id` is always one _canonical_set made."""
+    return f"{REGISTERED_DATA}/{set_id}"
 
 
 class Engine:
@@ -31,7 +75,8 @@ class Engine:
     connection, and starting or restarting OPA happens under a lock, once. The embedded OPA
     belongs to the Engine, not to the thread that happened to start it: it runs until close()
     (or until this Python process dies, kill -9 included), and it reads request bodies of at
-    most `limits.query_bytes`, the most the Engine sends in one query.
+    most `limits.query_bytes`, the most the Engine sends in one query. An Engine that starts
+    its OPA also holds registered policy sets (see register_policy_set).
     """
 
     def __init__(
@@ -52,11 +97,13 @@ class Engine:
         self._opa = opa
         self._timeout = timeout
         self._token = token
-        self._limits = limits
+        self._limits = limits or Limits()
         self._parallelism = parallelism
         self._process: OpaProcess | None = None
         self._client: OpaClient | None = None
-        self._lock = threading.Lock()
+        # Re-entrant: a registration holds it across its write, which may restart OPA.
+        self._lock = threading.RLock()
+        self._registered: dict[str, bytes] = {}  # ID -> compiled entry, as stored in OPA
 
     @property
     def url(self) -> str:
@@ -86,10 +133,19 @@ class Engine:
         if self._url:
             return self._client_for(self._url)
         bundle = self._bundle or default_bundle(self._opa).path
-        limits = self._limits or Limits()
-        process = OpaProcess([bundle], opa=self._opa, max_body_bytes=limits.query_bytes).start()
+        max_body = self._limits.query_bytes
+        process = OpaProcess([bundle], opa=self._opa, max_body_bytes=max_body).start()
+        client = self._client_for(process.url)
+        try:
+            # A restarted OPA has lost every data write: the registered sets are written again.
+            for set_id, entry in self._registered.items():
+                client.put_data(_data_path(set_id), entry)
+        except BaseException:
+            client.close()
+            process.stop()
+            raise
         self._process = process
-        return self._client_for(process.url)
+        return client
 
     def _client_for(self, url: str) -> OpaClient:
         return OpaClient(
@@ -110,6 +166,7 @@ class Engine:
             self._process.stop()
             self._process = None
             failed.close()
+            self._client = None  # if the restart fails, the next query tries again
             self._client = self._connect()
             return self._client
 
@@ -145,8 +202,77 @@ class Engine:
         """The verdicts for many requests, in order, batched like decide_many."""
         return self._call(lambda client: client.verdicts(requests))
 
+    def register_policy_set(self, policy_set: Mapping[str, Any]) -> str:
+        """Register a policy set with the embedded OPA; return its ID.
+
+        For a CI suite or a simulation that sends the same policy documents with many requests:
+        the set, an object of the request fields policies, managed_policies,
+        permissions_boundary, scps, session_policies and resource_policy, is sent, validated
+        and compiled once; requests then carry `"policy_set": ID` instead of those fields, and
+        OPA neither reads, validates nor compiles the documents again (the gain is measured in
+        BENCHMARKS.md). Such a request is decided exactly as the same request carrying the set.
+
+        The ID is "sha256:" and the hex SHA-256 of the set's canonical JSON (sorted keys, no
+        spaces, UTF-8): registering the same content again returns it without a query. Only an
+        Engine that starts its own OPA registers sets: with `url` (a sidecar, read-only) it is
+        a UsageError. Refused with RequestError: a set that is not an object or not within
+        `limits` as a request (its JSON at most max_request_bytes), a compiled entry larger
+        than one body OPA reads (limits.query_bytes), more than MAX_REGISTERED_SETS sets or
+        MAX_REGISTERED_BYTES of entries in this Engine. PolicySetError: OPA's reasons for an
+        invalid set. Registered sets survive a restart of the embedded OPA (the Engine writes
+        them again); close() forgets them.
+        """
+        self._refuse_remote()
+        value, set_id = _canonical_set(policy_set, self._limits)
+        with self._lock:
+            if set_id in self._registered:
+                return set_id
+        # Compiling may take a while: other threads' queries go on meanwhile.
+        result = self._call(lambda client: client.query(REGISTRATION_PATH, value))
+        entry = _entry_bytes(result, self._limits)
+        with self._lock:
+            if set_id not in self._registered:  # another thread may have registered it meanwhile
+                self._check_room(len(entry))
+                self._call(lambda client: client.put_data(_data_path(set_id), entry))
+                self._registered[set_id] = entry
+        return set_id
+
+    def unregister_policy_set(self, policy_set_id: str) -> None:
+        """Remove a registered policy set: requests naming it are then "invalid"
+        (unknown_policy_set). RequestError if this Engine holds no set of that ID."""
+        self._refuse_remote()
+        with self._lock:
+            if policy_set_id not in self._registered:
+                raise RequestError(
+                    f"no policy set {policy_set_id[:80]!r} is registered with this Engine"
+                )
+            self._call(lambda client: client.delete_data(_data_path(policy_set_id)))
+            del self._registered[policy_set_id]
+
+    def _refuse_remote(self) -> None:
+        if self._url:
+            raise UsageError(
+                "policy sets are registered only with the OPA an Engine starts itself: "
+                "a running OPA (a sidecar) is read-only, so send the policies inline"
+            )
+
+    def _check_room(self, entry_bytes: int) -> None:
+        """Refuse a new entry past MAX_REGISTERED_SETS or MAX_REGISTERED_BYTES (under the lock)."""
+        if len(self._registered) >= MAX_REGISTERED_SETS:
+            raise RequestError(
+                f"this Engine holds {len(self._registered)} registered policy sets, the most it "
+                "holds: unregister some first"
+            )
+        held = sum(len(e) for e in self._registered.values())
+        if held + entry_bytes > MAX_REGISTERED_BYTES:
+            raise RequestError(
+                f"this Engine holds {held} bytes of compiled policy sets; {entry_bytes} more "
+                f"would pass its limit of {MAX_REGISTERED_BYTES}: unregister some first"
+            )
+
     def close(self) -> None:
         with self._lock:
+            self._registered.clear()
             if self._client is not None:
                 self._client.close()
                 self._client = None

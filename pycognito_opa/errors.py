@@ -65,6 +65,23 @@ class AnalysisInputError(RequestError):
         super().__init__(text or "the input cannot be analysed")
 
 
+class PolicySetError(RequestError):
+    """The Rego registration (cognito.registration) refused a policy set: `errors` is its list
+    of reasons, each {"code", "field", "message"}."""
+
+    code = "invalid_policy_set"
+
+    def __init__(self, errors: Sequence[Mapping[str, Any]]) -> None:
+        self.errors = [dict(e) for e in errors]
+        if not self.errors:
+            super().__init__("the policy set cannot be registered")
+            return
+        first = self.errors[0]
+        more = len(self.errors) - 1
+        text = f"invalid policy set: {first.get('field') or 'the set'}: {first.get('message', '')}"
+        super().__init__(text + (f" (and {more} more)" if more else ""))
+
+
 class InvalidJsonError(RequestError):
     """The input is not UTF-8 JSON (or is nested or sized past what can be read)."""
 
