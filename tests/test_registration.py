@@ -65,6 +65,14 @@ def naming(request: dict[str, Any], set_id: str) -> dict[str, Any]:
     return {**{k: v for k, v in request.items() if k not in SET_FIELDS}, "policy_set": set_id}
 
 
+def statements(n: int) -> list[dict[str, Any]]:
+    """`n` different statements allowing some cognito-idp actions."""
+    return [
+        {"Sid": f"S{i}", "Effect": "Allow", "Action": f"cognito-idp:List{i}*", "Resource": "*"}
+        for i in range(n)
+    ]
+
+
 def allowing(n: int) -> dict[str, Any]:
     """A valid set, different for every `n`."""
     statement = {"Sid": f"S{n}", "Effect": "Allow", "Action": "cognito-idp:List*", "Resource": "*"}
@@ -296,9 +304,9 @@ def test_a_set_or_its_entry_over_the_request_limits_is_refused(bundle: BundleInf
         large = {"policies": [{**ALLOW_COGNITO, "Id": "x" * 4096}]}
         with pytest.raises(RequestError, match="over the limit of 4096"):
             small.register_policy_set(large)
-        # Within max_request_bytes, but its entry (the set and its compiled form) is larger
-        # than the body OPA reads.
-        within = {"policies": [{**ALLOW_COGNITO, "Id": "x" * 3500}]}
+        # About 3 KB, within max_request_bytes, but its entry (the set and its 40 statements
+        # compiled) is larger than the body OPA reads.
+        within = {"policies": [{"Version": "2012-10-17", "Statement": statements(40)}]}
         assert entry_bytes(small, within) > limits.query_bytes
         with pytest.raises(RequestError, match=r"compiled policy set is .* send its policies"):
             small.register_policy_set(within)
