@@ -23,7 +23,7 @@ import data.cognito.variables
 #   The warnings of a valid request r (set of {"code", "message"}); for a
 #   request naming a registered policy set, those of the request with the
 #   set's documents.
-warnings(r) := _warnings(registered.expanded(r))
+warnings(r) := _warnings(registered.expanded(r, registered.id(r)))
 
 _warnings(r) := union({
 	_action_warnings(r.action),

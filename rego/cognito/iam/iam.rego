@@ -56,8 +56,11 @@ identity_documents(r, c) := array.flatten([
 	_stored_documents(c),
 ])
 
-# The identity_documents that come with the request: inline, then managed.
-_request_identity_documents(r) := array.concat(
+# METADATA
+# description: |
+#   The identity_documents that come with request r, not the stored ones:
+#   inline, then managed.
+request_identity_documents(r) := array.concat(
 	[{"label": sprintf("policies[%d]", [i]), "doc": d} | some i, d in util.as_array(r.policies)],
 	_managed_documents(object.get(r, "managed_policies", [])),
 )
@@ -169,15 +172,51 @@ evaluate(r) := outcome(facts(r))
 #   request naming a registered policy set (cognito.registered) is evaluated
 #   as if it carried the set's documents, matched in the form compiled when
 #   the set was registered.
-facts(r) := _facts(registered.expanded(r))
-
-_facts(r) := {
+# scope: document
+facts(r) := {
 	"action": r.action,
 	"resource": r.resource,
 	"caller": c,
 	"resource_account": _resource_account(r),
 	"role_trust": _role_trust(r),
-	"identity": array.concat(_request_identity_applied(r, req), _stored_applied(c, req)),
+	"identity": array.concat(applied(request_identity_documents(r), req), _stored_applied(c, req)),
+	"resource_policy_given": is_object(object.get(r, "resource_policy", null)),
+	"resource_policy": [m |
+		is_object(r.resource_policy)
+		some m in applied_resource(r.resource_policy, req, c, count(boundary) > 0)
+	],
+	"boundary_given": count(boundary) > 0,
+	"boundary": applied(boundary, req),
+	"scps": [applied(level, req) | some level in scp_levels(r)],
+	"session_given": count(session) > 0,
+	"session": applied(session, req),
+} if {
+	not r.policy_set
+	c := principal.caller(r)
+	req := {"action": r.action, "resource": r.resource, "context": principal.context(r, c)}
+	boundary := boundary_documents(r, c)
+	session := session_documents(r)
+}
+
+facts(r) := _registered_facts(registered.expanded(r, set_id), set_id) if {
+	r.policy_set
+	set_id := registered.id(r)
+	set_id != ""
+}
+
+# The facts of a request naming a registered policy set, r with the set's
+# documents (registered.expanded): the same facts, each kind of the set's
+# policies matched in the form its registration compiled (the identity-based
+# ones through their statement index). A body of its own, not a branch per
+# kind in the one above: every function call with the request as argument
+# costs a decision time (OPA hashes the arguments to reuse results).
+_registered_facts(r, set_id) := {
+	"action": r.action,
+	"resource": r.resource,
+	"caller": c,
+	"resource_account": _resource_account(r),
+	"role_trust": _role_trust(r),
+	"identity": array.concat(identity, _stored_applied(c, req)),
 	"resource_policy_given": is_object(object.get(r, "resource_policy", null)),
 	"resource_policy": [m |
 		is_object(r.resource_policy)
@@ -185,66 +224,28 @@ _facts(r) := {
 	],
 	"boundary_given": boundary[0],
 	"boundary": boundary[1],
-	"scps": _scps_applied(r, req),
-	"session_given": session[0],
-	"session": session[1],
+	"scps": [_compiled_applied(level, req) | some level in compiled.scps],
+	"session_given": compiled.session != null,
+	"session": _compiled_applied(compiled.session, req),
 } if {
 	c := principal.caller(r)
 	req := {"action": r.action, "resource": r.resource, "context": principal.context(r, c)}
-	boundary := _boundary_applied(r, c, req)
-	session := _session_applied(r, req)
+	compiled := data.registered_policy_sets[set_id].compiled
+	identity := [_public(x.entry) |
+		some x in principal.registered_statements(set_id, req)
+		statement.compiled_applies(x.entry, x.known, req)
+	]
+	boundary := _registered_boundary(compiled.boundary, r, c, req)
 }
 
-# Each kind of the request's own policies, as the statements that apply: from
-# the registered set's compiled form when the request names one, else
-# matched in the documents themselves. A guardrail comes as [given, applied].
-_request_identity_applied(r, req) := _compiled_applied(e.compiled.identity, req) if {
-	e := registered.entry(r)
-} else := applied(_request_identity_documents(r), req)
-
-_boundary_applied(r, c, req) := [true, _compiled_applied(e.compiled.boundary, req)] if {
-	e := registered.entry(r)
-	e.compiled.boundary != null
+# The set's permissions boundary when it has one, else the stored one: [given, applied].
+_registered_boundary(compiled, r, c, req) := [true, _compiled_applied(compiled, req)] if {
+	compiled != null
 } else := [count(docs) > 0, applied(docs, req)] if {
 	docs := boundary_documents(r, c)
 }
 
-_scps_applied(r, req) := [_compiled_applied(level, req) | some level in e.compiled.scps] if {
-	e := registered.entry(r)
-} else := [applied(level, req) | some level in scp_levels(r)]
-
-_session_applied(r, req) := [e.compiled.session != null, _compiled_applied(e.compiled.session, req)] if {
-	e := registered.entry(r)
-} else := [count(docs) > 0, applied(docs, req)] if {
-	docs := session_documents(r)
-}
-
-_compiled_applied(entries, req) := [{"policy": x.policy, "statement": x.statement, "effect": x.effect} |
-	some x in entries
-	statement.compiled_applies(x, false, req)
-]
-
-# METADATA
-# description: |
-#   The policy documents of a policy set (an object of the request fields
-#   cognito.registered.fields, valid) compiled for matching by
-#   cognito.policy.compiled_documents, by kind: {"identity" (its policies,
-#   then its managed policies), "boundary" (null without one), "scps" (one
-#   list per level), "session" (null without session policies)}, with the
-#   labels an inline request's decision reports. A resource_policy stays a
-#   document: whom it names is matched per request.
-compiled_policy_set(set) := {
-	"identity": policy.compiled_documents(_request_identity_documents(set)),
-	"boundary": _compiled_or_null([{"label": "permissions_boundary", "doc": set.permissions_boundary} |
-		is_object(object.get(set, "permissions_boundary", null))
-	]),
-	"scps": [policy.compiled_documents(level) | some level in scp_levels(set)],
-	"session": _compiled_or_null(session_documents(set)),
-}
-
-_compiled_or_null(entries) := policy.compiled_documents(entries) if count(entries) > 0
-
-else := null
+_compiled_applied(entries, req) := [_public(x) | some x in entries; statement.compiled_applies(x, false, req)]
 
 # The account that owns the resource: the ARN's account field, else resource_account.
 # Resources AWS itself owns carry the alias "aws" there instead of an account ID (IAM User

@@ -111,8 +111,9 @@ plain(r) if {
 # description: |
 #   True when one field of a request is within its limits at a glance (see
 #   plain): action, resource, principal, resource_account and principal_type
-#   strings within their lengths, or a plain context (few keys, each short
-#   with one short string value). False for any other field.
+#   strings within their lengths, a policy_set of a policy set ID's length
+#   (cognito.registered), or a plain context (few keys, each short with one
+#   short string value). False for any other field.
 # scope: document
 plain_field("action", value) if {
 	is_string(value)
@@ -126,6 +127,11 @@ plain_field(field, value) if {
 }
 
 plain_field("context", value) if _plain_context(value)
+
+plain_field("policy_set", value) if {
+	is_string(value)
+	count(value) == 71 # "sha256:" and 64 hex digits
+}
 
 _size_errors(r, docs) := union({_field_size_errors(r, field) | some field in object.keys(r)}) | _document_errors(docs)
 

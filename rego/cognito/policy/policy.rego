@@ -85,13 +85,19 @@ compiled_statement(name, i, s, doc) := object.union(statement.compile(s, _substi
 
 # METADATA
 # description: |
+#   The statements of document doc compiled by compiled_statement with the
+#   label name, at their positions (null for a statement that is not an
+#   object).
+compiled_document(name, doc) := [compiled_statement(name, i, s, doc) | some i, s in statement_list(doc)]
+
+# METADATA
+# description: |
 #   The statements of the documents entries (a list of {"label", "doc"}),
 #   compiled by compiled_statement, in order; statements that are not objects
 #   are left out.
 compiled_documents(entries) := [c |
 	some e in entries
-	some i, s in statement_list(e.doc)
-	c := compiled_statement(e.label, i, s, e.doc)
+	some c in compiled_document(e.label, e.doc)
 	c != null
 ]
 

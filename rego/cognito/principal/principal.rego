@@ -12,6 +12,7 @@
 package cognito.principal
 
 import data.cognito.arn
+import data.cognito.catalog
 import data.cognito.policy
 import data.cognito.util
 
@@ -213,7 +214,7 @@ _index := data.cognito.store.index if is_object(data.cognito.store.index)
 #   the index cannot classify (NotAction, unusual Action values), each
 #   compiled at build time; without an index, every statement, compiled here.
 #   Callers match each with cognito.statement.compiled_applies.
-stored_statements(c, req) := _indexed_statements(stored_key(c), lower(req.action), req.resource) if {
+stored_statements(c, req) := _indexed_statements("store", stored_key(c), lower(req.action), req.resource) if {
 	is_string(req.action)
 	is_string(req.resource)
 	_usable(stored_key(c))
@@ -234,16 +235,39 @@ stored_statements(c, req) := _indexed_statements(stored_key(c), lower(req.action
 #   compiled at decision time.
 compiled_statement(name, i, s, doc) := policy.compiled_statement(sprintf("principal:%s", [name]), i, s, doc)
 
+# METADATA
+# description: |
+#   The identity-based statements of the registered policy set id (see
+#   cognito.registered and cognito.registration) that can apply to req, in
+#   the shape and order of stored_statements, read from the statement index
+#   the registration built the same way a bundle's is built (its documents
+#   named in order, so that the order is theirs).
+registered_statements(id, req) := _indexed_statements("registered", id, lower(req.action), req.resource) if {
+	is_string(req.action)
+	is_string(req.resource)
+} else := [{"name": name, "index": i, "entry": entry, "known": false} |
+	some name, entries in data.registered_policy_sets[id].compiled.identity
+	some i, entry in entries
+	is_object(entry)
+]
+
 # The functions below take keys, not stored documents, and read the store and
 # the index themselves, by reference (at most two such references per function,
 # external-reference's limit): OPA hashes function arguments for its per-query
 # cache, which would convert and compare a whole stored estate on every call.
+# A source is a kind (src) and a key: "store" and a stored principal's key (indexed by
+# the bundle build), or "registered" and a registered policy set's ID (indexed
+# by its registration).
 
-_indexed_statements(key, action, resource) := [{"name": name, "index": i, "entry": entry, "known": known} |
-	some [[name, i], known] in _candidates(key, action, resource)
-	entry := _entry(key).compiled[name][i]
+_indexed_statements(src, key, action, resource) := [{"name": name, "index": i, "entry": entry, "known": known} |
+	some [[name, i], known] in _candidates(src, key, action, resource)
+	entry := _compiled(src, key, name, i)
 	is_object(entry)
 ]
+
+_compiled("store", key, name, i) := _index.principals[key].compiled[name][i]
+
+_compiled("registered", key, name, i) := data.registered_policy_sets[key].compiled.identity[name][i]
 
 # An index entry in the layout this module reads (format 2), for a stored
 # entry with policies; anything else means a full scan. (Only small values are
@@ -251,7 +275,7 @@ _indexed_statements(key, action, resource) := [{"name": name, "index": i, "entry
 _usable(key) if {
 	_index.format == 2
 	is_object(_store[key].policies)
-	is_object(_entry(key))
+	is_object(_index.principals[key])
 }
 
 # The candidates, as [ref, known]: for an action of the expanded set (the
@@ -259,35 +283,44 @@ _usable(key) if {
 # resource (their Action names it: known), and those the index could not
 # classify. For any other action: the statements naming it literally
 # (known), every statement with a wildcard action, and the unclassified.
-_candidates(key, action, resource) := _flagged(known, {ref | some ref in _entry(key).scan}) if {
-	_index.expanded[action]
-	known := {ref | some ref in _for_resource(key, action, resource)}
-} else := _flagged({ref | some ref in _all_listed(key, action)}, {ref |
-	some list in [_entry(key).wildcard, _entry(key).scan]
+_candidates(src, key, action, resource) := _flagged(known, {ref | some ref in _entry(src, key).scan}) if {
+	_expanded(src, action)
+	known := {ref | some ref in _for_resource(src, key, action, resource)}
+} else := _flagged({ref | some ref in _all_listed(src, key, action)}, {ref |
+	some list in [_entry(src, key).wildcard, _entry(src, key).scan]
 	some ref in list
 })
 
 _flagged(known, others) := [[ref, ref in known] | some ref in sort(known | others)]
 
-_entry(key) := _index.principals[key]
+_entry("store", key) := _index.principals[key]
 
-_for_resource(key, action, resource) := array.concat(
-	object.get(_entry(key).actions, [action, "exact", resource], []),
+_entry("registered", key) := data.registered_policy_sets[key].index
+
+# The bundle's index lists the catalogued actions; a registered set's entry
+# does not repeat them: the catalog itself answers, with the same set (the
+# index expands wildcards over the catalog's actions, lower-cased).
+_expanded("store", action) if _index.expanded[action]
+
+_expanded("registered", action) if catalog.known(action)
+
+_for_resource(src, key, action, resource) := array.concat(
+	object.get(_entry(src, key).actions, [action, "exact", resource], []),
 	[ref |
-		some bucket in _resource_buckets(key, action, resource)
-		some ref in _entry(key).actions[action].prefix[bucket]
+		some bucket in _resource_buckets(src, key, action, resource)
+		some ref in _entry(src, key).actions[action].prefix[bucket]
 	],
 )
 
 # The action's prefix groups that can hold the resource: with few groups
 # (most actions), each tested; with many, looked up by every prefix of the
 # resource (bounded by the resource's length, not the estate's size).
-_resource_buckets(key, action, resource) := [bucket |
-	some bucket, _ in _entry(key).actions[action].prefix
+_resource_buckets(src, key, action, resource) := [bucket |
+	some bucket, _ in _entry(src, key).actions[action].prefix
 	startswith(resource, bucket)
 	_ends_a_bucket(bucket)
 ] if {
-	count(_entry(key).actions[action].prefix) <= 8
+	count(_entry(src, key).actions[action].prefix) <= 8
 } else := _buckets(resource)
 
 # A prefix group is cut after a ":" or "/" (or is ""): a resource starting
@@ -298,9 +331,9 @@ _ends_a_bucket(bucket) if endswith(bucket, ":")
 
 _ends_a_bucket(bucket) if endswith(bucket, "/")
 
-_all_listed(key, action) := [ref |
+_all_listed(src, key, action) := [ref |
 	some kind in ["exact", "prefix"]
-	some refs in _entry(key).actions[action][kind]
+	some refs in _entry(src, key).actions[action][kind]
 	some ref in refs
 ]
 

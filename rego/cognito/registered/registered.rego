@@ -24,20 +24,29 @@ given(r) if "policy_set" in object.keys(r)
 
 # METADATA
 # description: |
-#   The registered entry of the policy set request r names: {"fields" (the
-#   set as registered), "compiled" (its documents compiled by kind, see
-#   cognito.iam.compiled_policy_set)}. Undefined when r names none or an
-#   unknown one.
+#   The registered entry of the policy set request r names (see
+#   cognito.registration.result). Undefined when r names none or an unknown
+#   one.
 entry(r) := data.registered_policy_sets[r.policy_set] if is_string(r.policy_set)
 
 # METADATA
 # description: |
-#   Request r as if it carried its registered policy set's documents itself
-#   (it keeps policy_set, so entry(r) still finds the compiled set); r when
-#   it names no registered set.
-expanded(r) := object.union(r, e.fields) if {
-	e := entry(r)
-} else := r
+#   The ID of the registered policy set request r names; "" when it names
+#   none or one that is not registered. Callers look it up once per request
+#   and pass it on: a lookup in data that the bundle does not hold is not
+#   free.
+id(r) := r.policy_set if {
+	is_string(r.policy_set)
+	data.registered_policy_sets[r.policy_set]
+} else := ""
+
+# METADATA
+# description: |
+#   Request r as if it carried the documents of the registered policy set
+#   set_id (from id(r)) itself; r when set_id is "". It keeps policy_set.
+expanded(r, set_id) := object.union(r, data.registered_policy_sets[set_id].fields) if set_id != ""
+
+else := r
 
 # METADATA
 # description: Request r without its policy_set field (r when it has none).

@@ -7,14 +7,15 @@ _allow := {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": 
 test_a_valid_set_is_compiled_by_kind if {
 	out := registration.outcome({"policies": [_allow], "session_policies": [_allow], "scps": [[_allow], _allow]})
 	out.entry.fields.policies == [_allow]
-	[[x.policy, x.statement, x.effect] | some x in out.entry.compiled.identity] == [["policies[0]", 0, "Allow"]]
+	[[x.policy, x.statement, x.effect] | some x in out.entry.compiled.identity["000000"]] == [["policies[0]", 0, "Allow"]]
+	out.entry.index.actions["cognito-idp:listusers"].prefix[""] == [["000000", 0]]
 	out.entry.compiled.boundary == null
 	[[x.policy | some x in level] | some level in out.entry.compiled.scps] == [["scps[0][0]"], ["scps[1]"]]
 	[x.policy | some x in out.entry.compiled.session] == ["session_policies[0]"]
 }
 
 test_an_empty_set_registers_with_no_statements if {
-	registration.outcome({}).entry.compiled == {"identity": [], "boundary": null, "scps": [], "session": null}
+	registration.outcome({}).entry.compiled == {"identity": {}, "boundary": null, "scps": [], "session": null}
 }
 
 # A set is validated as the same fields of a request ("IAM JSON policy

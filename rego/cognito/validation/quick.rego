@@ -26,7 +26,7 @@ _field_types := {
 
 # The request a sidecar sees most: the string fields and a context of
 # strings, each within its limit (cognito.limits.plain_field) and
-# well-formed. One pass over its fields proves that neither the limits nor
+# well-formed, or naming a registered policy set. One pass over its fields proves that neither the limits nor
 # the other checks find an error.
 _plain_request(r) if {
 	is_string(r.action)
@@ -44,6 +44,9 @@ _plain_form("resource", value) if _clean_resource(value)
 _plain_form("principal_type", value) if principal.is_kind(value)
 
 _plain_form(field, _) if field in {"principal", "resource_account", "context"}
+
+# A registered policy set's ID (its entry exists only under a valid ID).
+_plain_form("policy_set", value) if data.registered_policy_sets[value]
 
 _clean_request(r) if {
 	is_string(r.action)

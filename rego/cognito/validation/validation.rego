@@ -49,15 +49,15 @@ _err(code, field, message) := {"code": code, "field": field, "message": message}
 #   fields: the set was validated when it was registered.
 request_errors(r) := {_err("invalid_request", "", "a request must be a JSON object")} if {
 	not is_object(r)
+} else := set() if {
+	_plain_request(r)
 } else := policy_set_errors if {
 	registered.given(r)
 	policy_set_errors := registered.errors(r)
 	count(policy_set_errors) > 0
 } else := _request_errors(registered.without_id(r))
 
-_request_errors(r) := set() if {
-	_plain_request(r)
-} else := too_large if {
+_request_errors(r) := too_large if {
 	too_large := limits.errors(r)
 	count(too_large) > 0
 } else := set() if {
