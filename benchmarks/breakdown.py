@@ -5,8 +5,9 @@
 the whole `verdicts` and `decisions`, and the Rego functions a verdict calls, each as
 `[x | some r in input.requests; x := PART(r)]`. A part's figure is OPA's time per request, the
 minimum over `opa bench --count` runs (the least disturbed by other work on the machine); parts
-that call others include them (the context includes the caller). It writes breakdown.json and
-breakdown.md.
+that call others include them (the context includes the caller). Then the same estate inline in
+every request, against the same requests naming it once registered with an Engine (issue 13,
+part 3). It writes breakdown.json and breakdown.md.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from pycognito_opa import _paths, build_bundle
+from pycognito_opa import Engine, _paths, build_bundle
 from pycognito_opa.errors import OpaQueryError
 
 from .workloads import synthetic_estate
@@ -60,6 +61,18 @@ PARTS: tuple[tuple[str, str], ...] = (
 )
 
 
+# (part, batch, query): the same estate sent inline in every request, and registered once
+# with an Engine (Engine.register_policy_set) and named by each request.
+_INLINE = "the estate inline in every request"
+_NAMED = "the estate registered once, each request naming it (policy_set)"
+REGISTERED_PARTS: tuple[tuple[str, str, str], ...] = (
+    (f"verdicts, {_INLINE}", "inline", "data.cognito.authz.verdicts"),
+    (f"verdicts, {_NAMED}", "registered", "data.cognito.authz.verdicts"),
+    (f"decisions, {_INLINE}", "inline", "data.cognito.authz.decisions"),
+    (f"decisions, {_NAMED}", "registered", "data.cognito.authz.decisions"),
+)
+
+
 @dataclass(frozen=True)
 class Part:
     """One part: its query and OPA's time per request (µs), minimum and median over the runs."""
@@ -71,9 +84,17 @@ class Part:
 
 
 def _bench(
-    opa: str, bundle: Path, input_file: Path, query: str, count: int, requests: int
+    opa: str,
+    bundle: Path,
+    input_file: Path,
+    query: str,
+    count: int,
+    requests: int,
+    data_file: Path | None = None,
 ) -> list[float]:
     cmd = [opa, "bench", "--bundle", str(bundle), "--input", str(input_file), "--count", str(count)]
+    if data_file is not None:
+        cmd += ["--data", str(data_file)]
     cmd += ["--format", "json", query]
     try:
         proc = subprocess.run(cmd, capture_output=True, timeout=900, check=False)
@@ -110,6 +131,10 @@ def run_breakdown(count: int = 7, seed: int = 0) -> dict[str, Any]:
         for name, query in PARTS:
             runs = _bench(opa, bundle, input_file, query, count, len(wl.requests))
             parts.append(Part(name, query, runs[0], runs[len(runs) // 2]))
+        # The inline estate is the whole of each request's policies: a bundle without stores.
+        plain = Path(tmp) / "plain.tar.gz"
+        build_bundle(plain)
+        parts += _registered_parts(opa, plain, estate.inline().requests, Path(tmp), count)
     return {
         "workload": wl.name,
         "requests": len(wl.requests),
@@ -117,6 +142,35 @@ def run_breakdown(count: int = 7, seed: int = 0) -> dict[str, Any]:
         "command": f"opa bench --bundle BUNDLE --input BATCH --count {count} QUERY",
         "parts": [asdict(p) for p in parts],
     }
+
+
+def _registered_parts(
+    opa: str, bundle: Path, requests: Sequence[dict[str, Any]], tmp: Path, count: int
+) -> list[Part]:
+    """The inline estate's batch timed as sent, and with its policy set registered through an
+    Engine on the same bundle (the entry it stores, read back, is given to `opa bench` as data)."""
+    with Engine(bundle=bundle) as engine:
+        # The fields a policy set holds, as the Rego defines them.
+        set_fields = frozenset(engine.query("cognito/registered/fields", None))
+        policy_set = {k: v for k, v in requests[0].items() if k in set_fields}
+        set_id = engine.register_policy_set(policy_set)
+        entry = engine.query(f"registered_policy_sets/{set_id}", None)
+    data_file = tmp / "registered.json"
+    data_file.write_text(json.dumps({"registered_policy_sets": {set_id: entry}}))
+    batches = {
+        "inline": list(requests),
+        "registered": [
+            {**{k: v for k, v in r.items() if k not in set_fields}, "policy_set": set_id}
+            for r in requests
+        ],
+    }
+    parts = []
+    for name, batch, query in REGISTERED_PARTS:
+        input_file = tmp / f"{batch}.json"
+        input_file.write_text(json.dumps({"requests": batches[batch]}))
+        runs = _bench(opa, bundle, input_file, query, count, len(requests), data_file)
+        parts.append(Part(name, query, runs[0], runs[len(runs) // 2]))
+    return parts
 
 
 def markdown(result: dict[str, Any]) -> str:

@@ -11,7 +11,7 @@ import pytest
 
 from benchmarks.__main__ import DEFAULT_OUT, ROOT, build_parser, config_from
 from benchmarks.__main__ import main as bench_main
-from benchmarks.breakdown import PARTS
+from benchmarks.breakdown import PARTS, REGISTERED_PARTS
 from benchmarks.peers import NODE_DIR, cedar_policies
 from benchmarks.workloads import documented_examples, statement_count, synthetic_estate
 
@@ -178,6 +178,17 @@ def test_breakdown_parts_are_queries_over_the_batch() -> None:
     for _, query in PARTS:
         assert query in whole or query.startswith("[x | some r in input.requests; ")
     assert whole <= {query for _, query in PARTS}
+
+
+def test_registered_parts_pair_each_entry_point_inline_and_registered() -> None:
+    """The registration's figures compare like with like: each whole entry point is timed on
+    the inline batch and on the same batch naming the registered set."""
+    pairs = {(query, batch) for _, batch, query in REGISTERED_PARTS}
+    assert pairs == {
+        (query, batch)
+        for query in ("data.cognito.authz.verdicts", "data.cognito.authz.decisions")
+        for batch in ("inline", "registered")
+    }
 
 
 def test_nothing_is_written_inside_the_package() -> None:
