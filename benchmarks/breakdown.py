@@ -148,29 +148,46 @@ def _registered_parts(
     opa: str, bundle: Path, requests: Sequence[dict[str, Any]], tmp: Path, count: int
 ) -> list[Part]:
     """The inline estate's batch timed as sent, and with its policy set registered through an
-    Engine on the same bundle (the entry it stores, read back, is given to `opa bench` as data)."""
+    Engine on the same bundle (the entry it stores, read back, is given to `opa bench` as data).
+    Both batches, as `opa bench` will read them, must first get the verdicts the Engine gives
+    the inline batch: a named set that OPA does not find would make every request a quick
+    "invalid" and the figure meaningless."""
     with Engine(bundle=bundle) as engine:
         # The fields a policy set holds, as the Rego defines them.
         set_fields = frozenset(engine.query("cognito/registered/fields", None))
         policy_set = {k: v for k, v in requests[0].items() if k in set_fields}
         set_id = engine.register_policy_set(policy_set)
         entry = engine.query(f"registered_policy_sets/{set_id}", None)
-    data_file = tmp / "registered.json"
+        batches = {
+            "inline": list(requests),
+            "registered": [
+                {**{k: v for k, v in r.items() if k not in set_fields}, "policy_set": set_id}
+                for r in requests
+            ],
+        }
+        expected = [v.to_dict() for v in engine.verdicts(batches["inline"])]
+    data_file = tmp / "registered-sets.json"
     data_file.write_text(json.dumps({"registered_policy_sets": {set_id: entry}}))
-    batches = {
-        "inline": list(requests),
-        "registered": [
-            {**{k: v for k, v in r.items() if k not in set_fields}, "policy_set": set_id}
-            for r in requests
-        ],
-    }
+    inputs = {batch: tmp / f"{batch}-batch.json" for batch in batches}
+    for batch, input_file in inputs.items():
+        input_file.write_text(json.dumps({"requests": batches[batch]}))
+        if _verdicts(opa, bundle, input_file, data_file) != expected:
+            raise OpaQueryError(f"the {batch} batch: verdicts differ from the Engine's inline ones")
     parts = []
     for name, batch, query in REGISTERED_PARTS:
-        input_file = tmp / f"{batch}.json"
-        input_file.write_text(json.dumps({"requests": batches[batch]}))
-        runs = _bench(opa, bundle, input_file, query, count, len(requests), data_file)
+        runs = _bench(opa, bundle, inputs[batch], query, count, len(requests), data_file)
         parts.append(Part(name, query, runs[0], runs[len(runs) // 2]))
     return parts
+
+
+def _verdicts(opa: str, bundle: Path, input_file: Path, data_file: Path) -> Any:
+    """data.cognito.authz.verdicts for input_file, evaluated as `opa bench` will evaluate it."""
+    cmd = [opa, "eval", "--bundle", str(bundle), "--data", str(data_file)]
+    cmd += ["--input", str(input_file), "--format", "json", "data.cognito.authz.verdicts"]
+    proc = subprocess.run(cmd, capture_output=True, timeout=900, check=False)
+    if proc.returncode != 0:
+        raise OpaQueryError(f"opa eval failed: {proc.stderr.decode()[-300:]}")
+    return json.loads(proc.stdout)["result"][0]["expressions"][0]["value"]
 
 
 def markdown(result: dict[str, Any]) -> str:
