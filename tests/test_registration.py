@@ -15,6 +15,17 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_verdicts import (
+    ACTIONS,
+    ALICE,
+    OTHER,
+    RESOURCES,
+    SETTINGS,
+    policy,
+    resource_statement,
+)
 
 from pycognito_opa import (
     Decision,
@@ -27,6 +38,7 @@ from pycognito_opa import (
     PolicySetError,
     RequestError,
     UsageError,
+    Verdict,
     load_examples,
 )
 from pycognito_opa import engine as engine_module
@@ -335,3 +347,58 @@ def test_a_hardened_sidecar_refuses_the_write(bundle: BundleInfo):
         decision = client.decide({**LIST_POOLS, "policy_set": UNKNOWN_ID})
     assert decision.decision == "invalid"
     assert error_fields(decision) == {"policy_set"}
+
+
+# --- generated requests: every kind of policy, named and inline -------------------------------
+
+# A set of every kind of policy, and requests to ask of it (test_verdicts' building blocks).
+policy_sets = st.fixed_dictionaries(
+    {},
+    optional={
+        "policies": st.lists(policy, max_size=2),
+        "managed_policies": st.lists(st.sampled_from(["AmazonCognitoReadOnly"]), max_size=1),
+        "permissions_boundary": policy,
+        "scps": st.lists(policy, max_size=2),
+        "session_policies": st.lists(policy, max_size=1),
+        "resource_policy": st.builds(
+            lambda statements: {"Version": "2012-10-17", "Statement": statements},
+            st.lists(resource_statement, min_size=1, max_size=2),
+        ),
+    },
+)
+asks = st.fixed_dictionaries(
+    {"action": st.sampled_from(ACTIONS), "resource": st.sampled_from(RESOURCES)},
+    optional={
+        "principal": st.sampled_from([ALICE, f"arn:aws:iam::{OTHER}:user/Eve"]),
+        "context": st.sampled_from(
+            [{}, {"aws:PrincipalTag/team": "admins"}, {"aws:MultiFactorAuthPresent": True}]
+        ),
+    },
+)
+
+
+@pytest.fixture(scope="module")
+def generating(bundle: BundleInfo) -> Iterator[Engine]:
+    """An Engine of its own, emptied after each generated set."""
+    with Engine(bundle=bundle.path) as engine:
+        yield engine
+
+
+@settings(SETTINGS, max_examples=60)
+@given(generated=policy_sets, questions=st.lists(asks, min_size=1, max_size=12))
+def test_generated_sets_are_decided_as_inline(
+    generating: Engine, generated: dict[str, Any], questions: list[dict[str, Any]]
+) -> None:
+    """The compiled, indexed form of a set answers exactly as its documents do: whole decisions
+    (matched, warnings, reason) and verdicts, over generated policies of every kind (wildcard
+    actions and resources, conditions, policy variables, guardrails, resource policies naming
+    principals)."""
+    set_id = generating.register_policy_set(generated)
+    try:
+        inline = generating.decide_many([{**q, **generated} for q in questions])
+        named = [{**q, "policy_set": set_id} for q in questions]
+        by_id = generating.decide_many(named)
+        assert [d.to_dict() for d in by_id] == [d.to_dict() for d in inline]
+        assert generating.verdicts(named) == [Verdict(d.allowed, d.decision) for d in inline]
+    finally:  # an Engine holds at most MAX_REGISTERED_SETS
+        generating.unregister_policy_set(set_id)
