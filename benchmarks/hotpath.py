@@ -73,6 +73,14 @@ class FloorError(PyCognitoOpaError):
     code = "bench_floor_failed"
 
 
+class RegisteredError(PyCognitoOpaError):
+    """A registered estate's requests did not get the verdicts of the same requests inline, or
+    its registration was refused although those inline requests are valid: an error of the run,
+    never a figure (a set OPA cannot find makes every request a quick "invalid")."""
+
+    code = "bench_registered_failed"
+
+
 def floor_bundle(directory: Path, opa: str | None = None) -> Path:
     """Build the floor's bundle (FLOOR_POLICY) with `opa build` in `directory`; its path."""
     source = directory / "floor-src"
@@ -130,6 +138,19 @@ def compare_answers(
         if verdict_of(v) != verdict_of(d)
     ]
     return Equality(len(verdicts), len(wrong), tuple(wrong[:shown]))
+
+
+def registered_twins(
+    result: Mapping[str, Any],
+) -> list[tuple[Mapping[str, Any], Mapping[str, Any]]]:
+    """(inline, registered) hot paths of the same estate: each registered workload with the
+    inline workload it names as its twin (`inline_twin`), in the order of the results."""
+    hots = {h["workload"]: h for h in result.get("hot_path", [])}
+    return [
+        (hots[h["inline_twin"]], h)
+        for h in result.get("hot_path", [])
+        if h.get("kind") == "registered" and h.get("inline_twin") in hots
+    ]
 
 
 # --- ratios to the floor ---------------------------------------------------------------------

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from .hotpath import HOT_ISSUE, equality_total
+from .hotpath import HOT_ISSUE, equality_total, registered_twins
 from .stats import Spread
 
 JSON_NAME = "bench.json"
@@ -120,7 +120,10 @@ def markdown(result: Mapping[str, Any], *, images: Sequence[str] = ()) -> str:
         out += [
             "Synthetic Cognito estates (policies of ten statements: literal and wildcard actions,"
             " per-pool ARNs, explicit denies, conditions, policy variables). *inline*: the whole"
-            " estate in every request; *stored*: in the bundle behind the request's principal.",
+            " estate in every request; *stored*: in the bundle behind the request's principal;"
+            " *registered*: the inline estate registered once with the Engine"
+            " (`Engine.register_policy_set`), the same requests each naming it (`policy_set`),"
+            " beside its inline twin.",
             "",
         ]
         rows = []
@@ -151,6 +154,7 @@ def markdown(result: Mapping[str, Any], *, images: Sequence[str] = ()) -> str:
             ],
             rows,
         )
+    out += registered_section(result)
     out += hot_path_section(result)
     load = result.get("load", [])
     if load:
@@ -297,6 +301,109 @@ def markdown(result: Mapping[str, Any], *, images: Sequence[str] = ()) -> str:
     return "\n".join(out) + "\n"
 
 
+# --- registered policy sets ----------------------------------------------------------------
+
+
+def _gain(inline: Mapping[str, Any] | None, registered: Mapping[str, Any] | None) -> str:
+    """inline ÷ registered of two spreads' medians (above 1: registered is cheaper)."""
+    if not inline or not registered or not registered.get("median"):
+        return "-"
+    return _x(float(inline["median"]) / float(registered["median"]))
+
+
+def _twin_rows(inline: Mapping[str, Any], registered: Mapping[str, Any]) -> list[list[str]]:
+    """One estate's figures inline and registered, side by side, and the gain: inline ÷
+    registered (rates: registered ÷ inline, so that above 1 always reads "registered is
+    faster")."""
+
+    def row(label: str, keys: Sequence[str], digits: int, rate: bool = False) -> list[str]:
+        mine: Any = inline
+        theirs: Any = registered
+        for key in keys:
+            mine, theirs = mine[key], theirs[key]
+        gain = _gain(theirs, mine) if rate else _gain(mine, theirs)
+        return [label, _s(mine, digits), _s(theirs, digits), gain]
+
+    batch = registered["per_decision"]["batch"]
+    rows = [
+        row(
+            f"OPA evaluation per {entry[:-1]}, batch {batch} (µs, `?metrics`)",
+            ("per_decision", entry, "eval_us"),
+            1,
+        )
+        for entry in ("verdicts", "decisions")
+    ]
+    for entry, call in (("verdict", "Engine.verdict"), ("decision", "Engine.decide")):
+        for q in ("p50", "p99"):
+            rows.append(row(f"one request, {call} {q} (ms)", ("single", entry, f"{q}_ms"), 3))
+    rate_batch = registered["throughput"]["batch"]
+    label = f"Engine.verdicts at batch {rate_batch} (decisions/s)"
+    rows.append(row(label, ("throughput", "verdicts"), 0, rate=True))
+    return rows
+
+
+def registered_section(result: Mapping[str, Any]) -> list[str]:
+    """Each inline estate registered once: what the registration costs, or why it was refused,
+    then the registered figures beside the inline ones on the same requests."""
+    summaries = result.get("registered", [])
+    if not summaries:
+        return []
+    out = [
+        "",
+        "## Registered policy sets: the inline estates registered once",
+        "",
+        "Each inline estate's policies registered once with the Engine that measures it "
+        "(`Engine.register_policy_set`: validated, compiled and indexed by its OPA), then the "
+        "same requests, each naming the set (`policy_set`) instead of carrying the policies, "
+        "at the same batch. Before any timing, every registered request's verdict (through the "
+        "Engine and through the timed batch queries) must equal the same request's verdict "
+        "inline: a mismatch stops the run. *registration*: wall time of register_policy_set, "
+        "the first time and again after unregistering (over the repetitions); *entry*: the "
+        "compiled entry OPA holds. *gain*: inline time ÷ registered time (rates: registered ÷ "
+        "inline); above 1, the registered set is faster.",
+        "",
+    ]
+    rows = []
+    for s in summaries:
+        reg = s.get("registration") or {}
+        same = s.get("inline_verdicts") or {}
+        rows.append(
+            [
+                f"{s['statements']:,}",
+                str(s["requests"]),
+                _num(reg.get("first_ms"), 1),
+                _s(reg.get("register_ms"), 1),
+                f"{reg['entry_bytes']:,}" if reg else "-",
+                f"{same['checked'] - same['mismatches']:,} of {same['checked']:,}" if same else "-",
+                f"no registered row: {s['refused']}" if s.get("refused") else "measured",
+            ]
+        )
+    out += _table(
+        [
+            "statements",
+            "requests",
+            "first registration ms",
+            "registration again ms",
+            "entry bytes",
+            "registered verdicts = inline verdicts",
+            "registered row",
+        ],
+        rows,
+    )
+    for inline, registered in registered_twins(result):
+        out += [
+            "",
+            f"### {inline['workload']} beside {registered['workload']} "
+            f"({registered['requests']} requests, {registered['statements']:,} statements)",
+            "",
+        ]
+        out += _table(
+            ["figure", "inline", "registered", "gain"],
+            _twin_rows(inline, registered),
+        )
+    return out
+
+
 # --- the hot path (issue 13) -------------------------------------------------------------------
 
 
@@ -377,6 +484,8 @@ def hot_path_section(result: Mapping[str, Any]) -> list[str]:
     ]
     for hot in hots:
         size = f", {hot['statements']:,} statements" if hot["statements"] else ""
+        if hot.get("inline_twin"):
+            size += f", registered once: the requests of {hot['inline_twin']} naming it"
         out += ["", f"### {hot['workload']} ({hot['requests']} requests{size})", ""]
         out += _hot_table(hot)
         out += ["", _equality_line(hot)]
@@ -454,7 +563,7 @@ def plots(result: Mapping[str, Any], out_dir: Path) -> list[Path]:
     estates = result.get("estates", [])
     if estates:
         fig, ax = plt.subplots(figsize=(7, 4.5))
-        for kind, marker in (("stored", "o"), ("inline", "s")):
+        for kind, marker in (("stored", "o"), ("inline", "s"), ("registered", "D")):
             rows = sorted((e for e in estates if e["kind"] == kind), key=lambda e: e["statements"])
             if rows:
                 _errorbar(

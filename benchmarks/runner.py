@@ -8,6 +8,7 @@ OPA's (the "common" requests of a workload); the disagreements are counted and e
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 import os
 import platform
@@ -24,16 +25,19 @@ from pathlib import Path
 from typing import Any
 
 from pycognito_opa import Engine, Limits, analysis, build_bundle, default_bundle
+from pycognito_opa.errors import RequestError
 
 from .hotpath import (
     HOT_STATEMENTS,
     Equality,
+    RegisteredError,
     compare_answers,
     equality_total,
     floor_bundle,
     floor_ratios,
     hot_targets,
     target,
+    verdict_of,
 )
 from .peers import IamSimulatePeer, PeerSet, open_peers
 from .probe import (
@@ -52,10 +56,16 @@ from .workloads import (
     Workload,
     documented_examples,
     managed_policy_documents,
+    policy_set_of,
+    registered_workload,
     synthetic_estate,
 )
 
 ENGINE_TIMEOUT = 600.0
+# Where the Rego names the request fields a policy set holds, and where OPA keeps a registered
+# set's entry (Engine.register_policy_set).
+REGISTERED_FIELDS_PATH = "cognito/registered/fields"
+REGISTERED_DATA_PATH = "registered_policy_sets"
 PROFILE_ROWS = 15
 MAX_REQUEST_BYTES = 64 * 1024 * 1024
 SNAPSHOT_NOTE = (
@@ -89,6 +99,10 @@ class BenchConfig:
     estate_latency_calls: int = 300
     estate_rate_requests: int = 1000  # requests per pass of an estate's Engine throughput
     latency_budget_bytes: int = 15_000_000  # request bytes per single-request series, at most
+    # Inline estates also measured registered once (Engine.register_policy_set), each request
+    # naming the set; None: every inline estate (the registration of an estate over the request
+    # limits is refused, and the refusal reported).
+    registered_sizes: tuple[int, ...] | None = None
     peers: bool = True
     profile: bool = True
     seed: int = 0
@@ -833,9 +847,17 @@ def _trim_inline(wl: Workload, config: BenchConfig) -> Workload:
 
 
 def _estate_phase(
-    engine: Engine, probe: MetricsProbe, floor: _Floor, wl: Workload, batch: int, run: _Run
+    engine: Engine,
+    probe: MetricsProbe,
+    floor: _Floor,
+    wl: Workload,
+    batch: int,
+    run: _Run,
+    *,
+    peers: bool = True,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The estate's row (explained decisions) and its hot path (verdicts, floor)."""
+    """The estate's row (explained decisions) and its hot path (verdicts, floor); then the
+    peers on the same requests unless `peers` is false."""
     reqs = list(wl.requests)
     answers = _opa_answers(probe.decisions, reqs, batch)  # also the warm-up
     opa = _decision_names(answers)
@@ -857,9 +879,140 @@ def _estate_phase(
     plan = _HotPlan(batch, indices, _latency_calls(wl, run.config), row)
     hot = _hot_path(engine, probe, floor, wl, plan, run, answers)
     hot = _finish_hot(hot, _estate_throughput(engine, floor, wl, batch, run), run)
-    measured = {"decisions": row, "verdicts": hot["per_decision"]["verdicts"]}
-    _compare(wl, opa, probe, batch, run, measured=measured)
+    if peers:
+        measured = {"decisions": row, "verdicts": hot["per_decision"]["verdicts"]}
+        _compare(wl, opa, probe, batch, run, measured=measured)
     return row, hot
+
+
+# --- registered policy sets ------------------------------------------------------------------
+
+
+def _registered_steps(config: BenchConfig) -> int:
+    """Progress steps of one registered estate: registration, guard, then _estate_phase
+    without peers."""
+    reps = config.repetitions
+    return 2 + (1 + reps + 1 + reps * 8)
+
+
+def _register(
+    engine: Engine, policy_set: Mapping[str, Any], run: _Run, label: str
+) -> tuple[str, dict[str, Any]]:
+    """Register `policy_set` with `engine`: its ID, and the wall time of register_policy_set
+    (ms) the first time and over `repetitions` registrations of the same set again, each after
+    unregistering it (the Engine returns a set it holds without a query). The size of the entry
+    OPA holds, read back from OPA."""
+    start = time.perf_counter_ns()
+    set_id = engine.register_policy_set(policy_set)
+    first_ms = (time.perf_counter_ns() - start) / 1e6
+    again = []
+    for _ in range(run.config.repetitions):
+        engine.unregister_policy_set(set_id)
+        start = time.perf_counter_ns()
+        same = engine.register_policy_set(policy_set)
+        again.append((time.perf_counter_ns() - start) / 1e6)
+        if same != set_id:
+            raise RegisteredError(f"{label}: the same set registered again as {same}, not {set_id}")
+    entry = engine.query(f"{REGISTERED_DATA_PATH}/{set_id}", None)
+    if entry is None:
+        raise RegisteredError(f"{label}: OPA holds no entry for the registered set {set_id}")
+    entry_bytes = len(json.dumps(entry, separators=(",", ":"), ensure_ascii=False).encode())
+    run.progress.step(f"{label}: registration")
+    return set_id, {
+        "policy_set": set_id,
+        "first_ms": first_ms,
+        "register_ms": Spread.of(again).to_dict(),
+        "entry_bytes": entry_bytes,
+    }
+
+
+def _registered_guard(
+    engine: Engine,
+    probe: MetricsProbe,
+    inline: Workload,
+    registered: Workload,
+    batch: int,
+    run: _Run,
+) -> dict[str, Any]:
+    """Before any timing: the registered requests' verdicts, through the Engine and through the
+    probe's batch queries (what is timed), against the Engine's verdicts for the same requests
+    inline, on every request. A mismatch is a RegisteredError (an error of the run)."""
+    expected = [v.to_dict() for v in engine.verdicts(list(inline.requests))]
+    through_engine = [v.to_dict() for v in engine.verdicts(list(registered.requests))]
+    through_probe = _opa_answers(probe.verdicts, list(registered.requests), batch)
+    labels = list(inline.labels) or [f"requests[{i}]" for i in range(len(inline.requests))]
+    wrong = [
+        f"{label}: inline {verdict_of(want)}, registered {verdict_of(a)} (Engine) "
+        f"{verdict_of(b)} (batch query)"
+        for want, a, b, label in zip(expected, through_engine, through_probe, labels, strict=True)
+        if not verdict_of(want) == verdict_of(a) == verdict_of(b)
+    ]
+    run.progress.step(f"{registered.name}: verdicts = inline verdicts")
+    if wrong:
+        raise RegisteredError(
+            f"{registered.name}: {len(wrong)} of {len(expected)} requests naming the registered "
+            f"set get another verdict than inline, e.g. {'; '.join(wrong[:3])}"
+        )
+    return {"checked": len(expected), "mismatches": 0}
+
+
+def _registered_phase(
+    engine: Engine,
+    probe: MetricsProbe,
+    floor: _Floor,
+    inline: tuple[Workload, Mapping[str, Any]],
+    batch: int,
+    run: _Run,
+) -> tuple[dict[str, Any], tuple[dict[str, Any], dict[str, Any]] | None]:
+    """The inline estate `inline` (its workload and row) registered once with `engine`, then
+    the same requests naming it, measured as the inline ones are (same batch, no peers).
+
+    Returns the registration's summary and, unless the registration was refused, the
+    registered row and hot path. A refusal is reported with its reason when the inline requests
+    are all "invalid" (the estate is over the request limits, which registration applies too);
+    otherwise it is a RegisteredError. The set is unregistered afterwards.
+    """
+    wl, inline_row = inline
+    label = wl.name
+    fields = engine.query(REGISTERED_FIELDS_PATH, None)
+    if not isinstance(fields, list) or not fields:
+        raise RegisteredError(f"data.{REGISTERED_FIELDS_PATH.replace('/', '.')} is {fields!r}")
+    policy_set = policy_set_of(wl, fields)
+    summary: dict[str, Any] = {
+        "inline": wl.name,
+        "registered": None,
+        "statements": wl.statements,
+        "requests": len(wl.requests),
+        "refused": None,
+    }
+    try:
+        set_id, registration = _register(engine, policy_set, run, label)
+    except RequestError as exc:
+        if set(inline_row["decisions"]) != {"invalid"}:
+            raise RegisteredError(
+                f"{label}: registration refused although the inline requests are valid: {exc}"
+            ) from exc
+        summary["refused"] = str(exc)
+        run.notes.append(
+            f"{label}: no registered row: register_policy_set refused the estate, as OPA answers "
+            f"its inline requests 'invalid' (over the request limits): {exc}"
+        )
+        run.progress.step(f"{label}: registration refused", _registered_steps(run.config))
+        return summary, None
+    try:
+        reg = registered_workload(wl, set_id, fields)
+        summary.update(registered=reg.name, registration=registration)
+        summary["inline_verdicts"] = _registered_guard(engine, probe, wl, reg, batch, run)
+        row, hot = _estate_phase(engine, probe, floor, reg, batch, run, peers=False)
+    finally:
+        engine.unregister_policy_set(set_id)
+    for out in (row, hot):
+        out.update(
+            inline_twin=wl.name,
+            registration=registration,
+            inline_verdicts=summary["inline_verdicts"],
+        )
+    return summary, (row, hot)
 
 
 def _stored_bundle(wl: Workload, out_dir: Path) -> Path:
@@ -959,8 +1112,15 @@ def _total_steps(config: BenchConfig, n_peers: int, n_examples: int) -> int:
     examples += reps * (nb * (1 + n_peers) + nv) if n_peers else 0
     examples += 1 + reps * 4 + reps * nv + reps  # hot path: verdicts, floor, equality
     estates = len(config.estate_sizes) * 2 * (1 + reps + compare + 1 + reps * 8)
+    estates += len(_registered_sizes(config)) * _registered_steps(config)
     analyses = 4 * len(config.analysis_sizes) + len(config.load_threads)
     return examples + estates + analyses + (2 if config.profile else 0) + 1
+
+
+def _registered_sizes(config: BenchConfig) -> list[int]:
+    """The inline estates also measured registered."""
+    sizes = config.registered_sizes
+    return [n for n in config.estate_sizes if sizes is None or n in sizes]
 
 
 def run_bench(
@@ -1002,17 +1162,24 @@ def run_bench(
         default = default_bundle()
         estate_rows: list[dict[str, Any]] = []
         hot: list[dict[str, Any]] = []
+        registered: list[dict[str, Any]] = []
         with _engine(default.path) as engine, MetricsProbe(engine.url) as probe:
             ex = _examples_phase(engine, probe, floor, examples, run)
             hot.append(ex.pop("hot_path"))  # reported with the estates' in result["hot_path"]
             result["documented_examples"] = ex
             for estate in estates:
                 wl = _inline_workload(estate, config)
-                row, row_hot = _estate_phase(
-                    engine, probe, floor, wl, _inline_batch(wl, config), run
-                )
+                batch = _inline_batch(wl, config)
+                row, row_hot = _estate_phase(engine, probe, floor, wl, batch, run)
                 estate_rows.append(row)
                 hot.append(row_hot)
+                if estate.statements in _registered_sizes(config):
+                    # Beside its inline twin: the same requests, at the same batch.
+                    summary, twin = _registered_phase(engine, probe, floor, (wl, row), batch, run)
+                    registered.append(summary)
+                    if twin is not None:
+                        estate_rows.append(twin[0])
+                        hot.append(twin[1])
             result["documented_examples"]["memory_after_inline"] = _memory(
                 engine.process.pid if engine.process else None
             )
@@ -1029,6 +1196,7 @@ def run_bench(
                 estate_rows.append(row)
                 hot.append(row_hot)
         result["estates"] = estate_rows
+        result["registered"] = registered
         result["hot_path"] = hot
         if config.profile:
             result["profile"] = _profiles(default.path, examples, estates, stored_bundles, run)

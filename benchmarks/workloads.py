@@ -11,7 +11,7 @@ import copy
 import json
 import random
 import string
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,7 +41,8 @@ class Workload:
     """Requests to decide, and where their policies live.
 
     kind is "examples" (documented examples, policies inline), "inline" (a synthetic estate passed
-    in every request) or "stored" (the estate stored in the bundle behind `principal`).
+    in every request), "stored" (the estate stored in the bundle behind `principal`) or
+    "registered" (an inline estate registered once with an Engine, each request naming it).
     `stored` maps a principal ARN to its stored entry (data.cognito.store.principals).
     """
 
@@ -87,6 +88,30 @@ class Estate:
             reqs,
             stored={self.principal: entry},
         )
+
+
+def policy_set_of(wl: Workload, fields: Collection[str]) -> dict[str, Any]:
+    """The policy set (the request fields named by `fields`, as the Rego defines them at
+    data.cognito.registered.fields) that every request of an inline workload carries; a
+    WorkloadError when the requests do not all carry the same one."""
+    if not wl.requests:
+        raise WorkloadError(f"{wl.name}: no request to take a policy set from")
+    policy_set = {k: v for k, v in wl.requests[0].items() if k in fields}
+    for i, request in enumerate(wl.requests):
+        if {k: v for k, v in request.items() if k in fields} != policy_set:
+            raise WorkloadError(f"{wl.name}: requests[{i}] carries another policy set")
+    return policy_set
+
+
+def registered_workload(wl: Workload, set_id: str, fields: Collection[str]) -> Workload:
+    """The requests of the inline workload `wl`, in the same order, each naming the registered
+    policy set `set_id` (`"policy_set": set_id`) instead of carrying its fields."""
+    reqs = tuple(
+        {**{k: v for k, v in r.items() if k not in fields}, "policy_set": set_id}
+        for r in wl.requests
+    )
+    name = wl.name.removesuffix("-inline") + "-registered"
+    return Workload(name, "registered", wl.statements, reqs, labels=wl.labels)
 
 
 # --- documented examples --------------------------------------------------------------------

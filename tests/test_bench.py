@@ -5,15 +5,39 @@ from __future__ import annotations
 
 import importlib.util
 import json
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from benchmarks.__main__ import DEFAULT_OUT, ROOT, build_parser, config_from
 from benchmarks.__main__ import main as bench_main
 from benchmarks.breakdown import PARTS, REGISTERED_PARTS
-from benchmarks.peers import NODE_DIR, cedar_policies
-from benchmarks.workloads import documented_examples, statement_count, synthetic_estate
+from benchmarks.hotpath import RegisteredError, registered_twins
+from benchmarks.peers import NODE_DIR, PeerSet, cedar_policies
+from benchmarks.probe import Timed
+from benchmarks.progress import Progress
+from benchmarks.runner import (
+    REGISTERED_FIELDS_PATH,
+    BenchConfig,
+    _registered_guard,
+    _registered_phase,
+    _Run,
+)
+from benchmarks.workloads import (
+    Workload,
+    WorkloadError,
+    documented_examples,
+    policy_set_of,
+    registered_workload,
+    statement_count,
+    synthetic_estate,
+)
+from pycognito_opa import PolicySetError, Verdict
+
+# The set fields the stubs below answer with (the benchmark reads the real ones from the Rego).
+STUB_FIELDS = ("policies", "scps")
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +59,7 @@ def test_quick_bench_writes_json_markdown_and_plots(quick_run: tuple[int, Path])
     for spread in (ex["latency"]["p50_ms"], ex["per_decision"]["eval_us"]):
         assert spread["q1"] <= spread["median"] <= spread["q3"]
     kinds = {(e["statements"], e["kind"]) for e in result["estates"]}
-    assert kinds == {(10, "inline"), (100, "inline"), (10, "stored"), (100, "stored")}
+    assert kinds == {(n, kind) for n in (10, 100) for kind in ("inline", "registered", "stored")}
     markdown = (out / "bench.md").read_text()
     assert "## Targets" in markdown and "## Policy estates" in markdown
     if importlib.util.find_spec("matplotlib"):
@@ -91,6 +115,151 @@ def test_hot_path_beside_explained_path_and_floor(quick_run: tuple[int, Path]) -
     for row in result["comparisons"]:
         assert _is_spread(row["opa_verdict_eval_us"]) and _is_spread(row["opa_verdict_wall_us"])
         assert _is_ratio(row["ratio_verdict_internal"]) and _is_ratio(row["ratio_verdict_wall"])
+
+
+def test_registered_estates_beside_their_inline_twins(quick_run: tuple[int, Path]) -> None:
+    """Each inline estate of the quick run is registered once and measured again on the same
+    requests naming it: its row and hot path follow its inline twin's, with the registration's
+    cost, and every request's verdict equals the inline one and its explained decision."""
+    _, out = quick_run
+    result = json.loads((out / "bench.json").read_text())
+    quick = config_from(build_parser().parse_args(["--quick"]))
+    only = quick.registered_sizes
+    sizes = [n for n in quick.estate_sizes if only is None or n in only]
+    assert sizes, "the quick run measures no registered estate"
+    rows = {e["workload"]: e for e in result["estates"]}
+    order = [e["workload"] for e in result["estates"]]
+    hots = {h["workload"]: h for h in result["hot_path"]}
+    summaries = result["registered"]
+    assert [s["inline"] for s in summaries] == [f"estate-{n}-inline" for n in sizes]
+    for summary in summaries:
+        assert summary["refused"] is None
+        inline, registered = rows[summary["inline"]], rows[summary["registered"]]
+        assert registered["workload"] == f"estate-{inline['statements']}-registered"
+        assert registered["kind"] == "registered"
+        assert registered["inline_twin"] == hots[registered["workload"]]["inline_twin"]
+        assert registered["inline_twin"] == inline["workload"]
+        assert order.index(registered["workload"]) == order.index(inline["workload"]) + 1
+        assert registered["statements"] == inline["statements"] == summary["statements"]
+        assert registered["requests"] == inline["requests"] == summary["requests"]
+        assert registered["batch"] == inline["batch"]
+        assert registered["request_bytes"] < inline["request_bytes"]
+        assert registered["decisions"] == inline["decisions"]
+        assert "invalid" not in registered["decisions"]
+        assert _is_spread(registered["eval_us"]) and _is_spread(registered["wall_us"])
+        registration = summary["registration"]
+        assert registration == registered["registration"]
+        assert registration["policy_set"].startswith("sha256:")
+        assert registration["first_ms"] > 0 and registration["entry_bytes"] > 0
+        assert _is_spread(registration["register_ms"])
+        assert registration["register_ms"]["n"] == quick.repetitions
+        assert summary["inline_verdicts"] == {"checked": inline["requests"], "mismatches": 0}
+        hot = hots[registered["workload"]]
+        assert hot["kind"] == "registered" and hot["requests"] == inline["requests"]
+        assert hot["equality"]["batch"] == {
+            "checked": inline["requests"],
+            "mismatches": 0,
+            "examples": [],
+        }
+        assert hot["equality"]["single"]["mismatches"] == 0
+        twin = hots[inline["workload"]]
+        assert hot["per_decision"]["batch"] == twin["per_decision"]["batch"]
+        assert hot["throughput"]["batch"] == twin["throughput"]["batch"]
+        assert _is_spread(hot["throughput"]["verdicts"])
+    pairs = [(a["workload"], b["workload"]) for a, b in registered_twins(result)]
+    assert pairs == [(f"estate-{n}-inline", f"estate-{n}-registered") for n in sizes]
+    compared = {c["workload"] for c in result["comparisons"]}
+    compared |= {a["workload"] for a in result["agreement"]}
+    assert not any(name.endswith("-registered") for name in compared)  # no peers
+    markdown = (out / "bench.md").read_text()
+    assert "## Registered policy sets" in markdown
+    for inline_name, registered_name in pairs:
+        assert f"### {inline_name} beside {registered_name}" in markdown
+
+
+class _StubEngine:
+    """What the registered phase asks of an Engine, without an OPA: the set fields, a
+    registration that refuses, and verdicts by request."""
+
+    def __init__(self, verdicts: Mapping[str, Verdict] | None = None) -> None:
+        self.verdict_by_action = dict(verdicts or {})
+
+    def query(self, path: str, input_value: Any) -> Any:
+        assert path == REGISTERED_FIELDS_PATH and input_value is None
+        return list(STUB_FIELDS)
+
+    def register_policy_set(self, policy_set: Mapping[str, Any]) -> str:
+        raise PolicySetError([{"field": "policies", "message": "over the limit"}])
+
+    def verdicts(self, requests: Sequence[Mapping[str, Any]]) -> list[Verdict]:
+        return [self._verdict(r) for r in requests]
+
+    def _verdict(self, request: Mapping[str, Any]) -> Verdict:
+        if "policy_set" in request:
+            return Verdict(False, "invalid")  # a set OPA cannot find
+        return self.verdict_by_action[str(request["action"])]
+
+
+class _StubProbe:
+    def __init__(self, engine: _StubEngine) -> None:
+        self.engine = engine
+
+    def verdicts(self, batch: Sequence[Mapping[str, Any]]) -> Timed:
+        results = [v.to_dict() for v in self.engine.verdicts(batch)]
+        return Timed(1, 1, len(batch), results)
+
+
+def _stub_run() -> _Run:
+    config = BenchConfig.quick_config()
+    return _Run(config, Progress(1, enabled=False), {}, PeerSet(), Path("."))
+
+
+def _inline_wl(actions: Sequence[str]) -> Workload:
+    doc = {"Version": "2012-10-17", "Statement": []}
+    reqs = tuple({"action": a, "resource": "*", "policies": [doc]} for a in actions)
+    return Workload("estate-1-inline", "inline", 1, reqs)
+
+
+def test_a_refused_registration_is_reported_only_for_invalid_inline_requests() -> None:
+    wl = _inline_wl(["a", "b"])
+    run = _stub_run()
+    engine: Any = _StubEngine()
+    nothing: Any = None  # neither probe nor floor is used before the registration
+    invalid_row = {"decisions": {"invalid": 2}}
+    summary, twin = _registered_phase(engine, nothing, nothing, (wl, invalid_row), 2, run)
+    assert twin is None and summary["registered"] is None
+    assert summary["refused"] == "invalid policy set: policies: over the limit"
+    assert any("no registered row" in n and "over the limit" in n for n in run.notes)
+    valid_row = {"decisions": {"allow": 1, "invalid": 1}}
+    with pytest.raises(RegisteredError, match="although the inline requests are valid"):
+        _registered_phase(engine, nothing, nothing, (wl, valid_row), 2, run)
+
+
+def test_registered_verdicts_must_equal_the_inline_ones_before_timing() -> None:
+    wl = _inline_wl(["a", "b", "c"])
+    stub = _StubEngine({a: Verdict(True, "allow") for a in "abc"})
+    engine: Any = stub
+    probe: Any = _StubProbe(stub)
+    registered = registered_workload(wl, "sha256:x", STUB_FIELDS)
+    with pytest.raises(RegisteredError, match="3 of 3 requests"):
+        _registered_guard(engine, probe, wl, registered, 2, _stub_run())
+
+
+def test_registered_workload_names_the_set_instead_of_carrying_it() -> None:
+    wl = synthetic_estate(10, requests=5, seed=1).inline()
+    policy_set = policy_set_of(wl, STUB_FIELDS)
+    assert set(policy_set) == {"policies"} and len(policy_set["policies"]) == 1
+    registered = registered_workload(wl, "sha256:abc", STUB_FIELDS)
+    assert registered.name == "estate-10-registered" and registered.kind == "registered"
+    assert registered.statements == wl.statements
+    for inline_request, request in zip(wl.requests, registered.requests, strict=True):
+        assert request == {
+            **{k: v for k, v in inline_request.items() if k != "policies"},
+            "policy_set": "sha256:abc",
+        }
+    other = Workload(wl.name, "inline", 10, (wl.requests[0], {**wl.requests[1], "policies": []}))
+    with pytest.raises(WorkloadError, match="another policy set"):
+        policy_set_of(other, STUB_FIELDS)
 
 
 def test_issue_13_targets_are_reported(quick_run: tuple[int, Path]) -> None:
