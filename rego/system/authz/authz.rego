@@ -16,14 +16,29 @@
 #   refused: a query's work grows with its number of requests.
 #   The policy ships inside the signed bundle, so a fleet's access rules are as authentic as
 #   its decision rules; until a bundle is active OPA finds no policy here and refuses all.
+#   The OPA an Engine starts (the embedded default) is owned by that Engine: its configuration
+#   holds pycognito_opa.owner_token_sha256, the SHA-256 of a random token only the Engine
+#   knows. A request bearing that token may do anything (decisions, the analyses' queries,
+#   registering policy sets in the Data API, health); every other request is refused. A
+#   sidecar's configuration never holds that key, so the rules above are all it applies.
 package system.authz
 
 # METADATA
 # description: |
 #   OPA's authorization decision for the HTTP request in input: allowed, and the reasons
-#   OPA returns to the caller (status 401) when the request is refused.
+#   OPA returns to the caller (status 401) when the request is refused. An OPA with an
+#   owner answers its owner alone; a sidecar applies its rules.
 # entrypoint: true
-allow := {"allowed": count(_refusals) == 0, "reason": concat("; ", sort(_refusals))}
+allow := {"allowed": true, "reason": ""} if {
+	_owner
+} else := {"allowed": false, "reason": _not_owner} if {
+	_owner_configured
+} else := {"allowed": count(_refusals) == 0, "reason": concat("; ", sort(_refusals))}
+
+_not_owner := concat(" ", [
+	"this OPA answers only the Engine that started it:",
+	"requests need its owner token (Authorization: Bearer TOKEN)",
+])
 
 _decision_paths := {
 	["v1", "data", "cognito", "authz", "decision"],
@@ -91,6 +106,14 @@ _refusals contains msg if {
 _max_batch := 10000
 
 _token_required if opa.runtime().config.pycognito_opa.token_sha256
+
+# The configuration is read first: a sidecar, which has no owner, never hashes a token here.
+_owner_configured if opa.runtime().config.pycognito_opa.owner_token_sha256
+
+_owner if {
+	_owner_configured
+	crypto.sha256(_presented_token) == lower(opa.runtime().config.pycognito_opa.owner_token_sha256)
+}
 
 _token_valid if {
 	crypto.sha256(_presented_token) == lower(opa.runtime().config.pycognito_opa.token_sha256)

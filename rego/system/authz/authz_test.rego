@@ -138,3 +138,67 @@ test_batches_over_10000_requests_are_refused if {
 	not verdict.allowed
 	contains(verdict.reason, "10001 decision requests")
 }
+
+_owner_token := "the-owner-token-of-an-engine"
+
+_owner_config := {"config": {"pycognito_opa": {"owner_token_sha256": crypto.sha256(_owner_token)}}}
+
+_data_put := {"method": "PUT", "path": ["v1", "data", "registered_policy_sets", "sha256:ab"], "params": {}}
+
+_any_query := {"method": "POST", "path": ["v1", "data", "cognito", "registration", "result"], "params": {}}
+
+test_the_owner_may_write_data_and_query_anything if {
+	every request in [_data_put, _any_query, {"method": "PUT", "path": ["v1", "policies", "x"], "params": {}}] {
+		verdict := authz.allow with input as object.union(request, {"identity": _owner_token})
+			with opa.runtime as _owner_config
+		verdict == {"allowed": true, "reason": ""}
+	}
+}
+
+test_the_owner_token_is_read_as_the_sidecar_token_is if {
+	every scheme in ["Bearer", "bearer", "BEARER"] {
+		request := object.union(_data_put, {"headers": {"Authorization": [sprintf("%s %s", [scheme, _owner_token])]}})
+		authz.allow.allowed with input as request with opa.runtime as _owner_config
+	}
+}
+
+test_the_owner_hash_may_be_upper_case if {
+	config := {"config": {"pycognito_opa": {"owner_token_sha256": upper(crypto.sha256(_owner_token))}}}
+	authz.allow.allowed with input as object.union(_data_put, {"identity": _owner_token}) with opa.runtime as config
+}
+
+test_an_owned_opa_refuses_everyone_else if {
+	every request in [_data_put, _any_query, _decision, _verdicts, _health] {
+		every identity in [{}, {"identity": "wrong"}, {"identity": _token}] {
+			verdict := authz.allow with input as object.union(request, identity) with opa.runtime as _owner_config
+			not verdict.allowed
+			startswith(verdict.reason, "this OPA answers only the Engine that started it")
+		}
+	}
+}
+
+test_a_wrong_owner_token_in_the_header_is_refused if {
+	request := object.union(_data_put, {"headers": {"Authorization": ["bearer wrong"]}})
+	not authz.allow.allowed with input as request with opa.runtime as _owner_config
+}
+
+test_a_sidecar_token_opens_no_writes if {
+	every request in [_data_put, _any_query] {
+		verdict := authz.allow with input as object.union(request, {"identity": _token}) with opa.runtime as _config
+		not verdict.allowed
+		contains(verdict.reason, "is refused: this sidecar answers only")
+	}
+}
+
+test_the_owner_token_means_nothing_to_a_sidecar if {
+	not authz.allow.allowed with input as object.union(_data_put, {"identity": _owner_token})
+	not authz.allow.allowed with input as object.union(_data_put, {"identity": _owner_token})
+		with opa.runtime as _config
+}
+
+test_without_an_owner_the_sidecar_rules_decide if {
+	authz.allow == {"allowed": true, "reason": ""} with input as _decision
+	authz.allow.allowed with input as object.union(_decision, {"identity": _token}) with opa.runtime as _config
+	not authz.allow.allowed with input as _decision with opa.runtime as _config
+	not authz.allow.allowed with input as _data_put
+}
