@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -97,7 +99,8 @@ def opa_limits(max_body_bytes: int = MAX_BODY_BYTES) -> dict[str, Any]:
 
 
 def _set_flags(config: Mapping[str, Any], prefix: str = "") -> list[str]:
-    """`--set key.path=value` flags for a nested configuration of numbers."""
+    """`--set key.path=value` flags for a nested configuration of numbers and of strings
+    without commas (OPA reads a comma as the start of another value)."""
     flags: list[str] = []
     for key, value in config.items():
         if isinstance(value, Mapping):
@@ -105,6 +108,21 @@ def _set_flags(config: Mapping[str, Any], prefix: str = "") -> list[str]:
         else:
             flags += ["--set", f"{prefix}{key}={value}"]
     return flags
+
+
+def _owner_flags(token: str) -> list[str]:
+    """The flags that make OPA answer only requests bearing `token` (the bundle's system.authz
+    reads pycognito_opa.owner_token_sha256). OPA is given only the token's SHA-256, so the
+    token is in no command line, file or log; 64 hex digits stay a string (--set reads only
+    integers that fit 64 bits as numbers)."""
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    config = {"pycognito_opa": {"owner_token_sha256": digest}}
+    return ["--authentication=token", "--authorization=basic", *_set_flags(config)]
+
+
+# An owned OPA reads this only for its owner (a sidecar refuses it): the probe that the
+# bundle's system.authz admits the owner, not merely health checks.
+OWNER_PROBE = "/v1/data/system/bundles"
 
 
 class _Owner(threading.Thread):
@@ -149,12 +167,35 @@ class _Owner(threading.Thread):
             self.join(timeout=5)
 
 
+def _owner_refused(resp: requests.Response) -> str:
+    """Why an owned OPA cannot start: its bundle's policy refused the owner (401), or it has
+    none (500). OPA loaded its bundle files before it listened: waiting would change nothing."""
+    try:
+        body = resp.json()
+    except ValueError:
+        body = None
+    message = body.get("message") if isinstance(body, dict) else None
+    reason = str(message or resp.text)
+    return (
+        f"OPA refused the token of the process that started it ({reason.strip()[:300]}): the "
+        "bundle's system.authz policy must admit its owner; build the bundle with this "
+        "version of pycognito-opa (pycognito-opa bundle build)"
+    )
+
+
 class OpaProcess:
     """An `opa run --server` child process on a loopback port, stopped on exit.
 
     Use it as a context manager; it stops OPA on normal exit, on exceptions and on Ctrl-C. OPA
     runs with opa_limits(max_body_bytes). It is started from a thread of its own (see _Owner):
     it lives until stop() whichever thread started it, and dies with this Python process.
+
+    With `owned`, OPA answers only requests bearing `owner_token` (Authorization: Bearer), a
+    random token made afresh for every process started and given to OPA only as its SHA-256
+    (--authentication=token, --authorization=basic): another local process that finds the
+    port can neither read nor change OPA's policies and data. The bundle's system.authz policy
+    must admit the owner, as the one in every bundle pycognito-opa builds does; it is read
+    from the bundle files before OPA listens, so an OPA that refuses its owner fails to start.
     """
 
     def __init__(
@@ -168,6 +209,7 @@ class OpaProcess:
         startup_timeout: float = 30.0,
         max_body_bytes: int = MAX_BODY_BYTES,
         cancel: threading.Event | None = None,
+        owned: bool = False,
     ) -> None:
         self.opa = _paths.opa_binary(opa)
         self.bundles = [Path(b) for b in bundles]
@@ -178,6 +220,8 @@ class OpaProcess:
         self.max_body_bytes = max_body_bytes
         # Set (by a signal handler, say) to stop waiting for OPA to become healthy.
         self.cancel = cancel
+        self.owned = owned
+        self.owner_token: str | None = None  # the running process's, when owned
         self._proc: subprocess.Popen[bytes] | None = None
         self._owner: _Owner | None = None
         self._log: IO[bytes] | None = None
@@ -243,6 +287,9 @@ class OpaProcess:
             *_set_flags(opa_limits(self.max_body_bytes)),
             *self.extra_args,
         ]
+        self.owner_token = secrets.token_hex(32) if self.owned else None
+        if self.owner_token is not None:
+            cmd += _owner_flags(self.owner_token)
         for bundle in self.bundles:
             cmd += ["--bundle", str(bundle)]
         # Closed in stop(): it must outlive this method, as OPA writes to it while running.
@@ -273,6 +320,8 @@ class OpaProcess:
     def _wait_healthy(self) -> None:
         deadline = time.monotonic() + self.startup_timeout
         session = requests.Session()
+        if self.owner_token is not None:
+            session.headers["Authorization"] = f"Bearer {self.owner_token}"
         try:
             while time.monotonic() < deadline:
                 if self.cancel is not None and self.cancel.is_set():
@@ -282,8 +331,12 @@ class OpaProcess:
                     raise OpaStartError(f"OPA exited while starting: {detail}")
                 try:
                     resp = session.get(f"{self.url}/health", params={"bundles": ""}, timeout=1)
+                    if resp.status_code == 200 and self.owner_token is not None:
+                        resp = session.get(f"{self.url}{OWNER_PROBE}", timeout=1)
                     if resp.status_code == 200:
                         return
+                    if self.owner_token is not None:
+                        raise OpaStartError(_owner_refused(resp))
                 except requests.RequestException:
                     pass
                 if self.cancel is not None:
@@ -297,6 +350,7 @@ class OpaProcess:
         )
 
     def stop(self, timeout: float = 5.0) -> None:
+        self.owner_token = None
         proc, self._proc = self._proc, None
         if proc is not None and proc.poll() is None:
             proc.terminate()

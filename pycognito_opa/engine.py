@@ -75,8 +75,11 @@ class Engine:
     connection, and starting or restarting OPA happens under a lock, once. The embedded OPA
     belongs to the Engine, not to the thread that happened to start it: it runs until close()
     (or until this Python process dies, kill -9 included), and it reads request bodies of at
-    most `limits.query_bytes`, the most the Engine sends in one query. An Engine that starts
-    its OPA also holds registered policy sets (see register_policy_set).
+    most `limits.query_bytes`, the most the Engine sends in one query. It answers this Engine
+    alone: every OPA process started gets a new random owner token that only this Engine holds
+    (see OpaProcess, `owned`), so no other local process can query it or change its policies
+    and data. An Engine that starts its OPA also holds registered policy sets (see
+    register_policy_set). `token` is the bearer token sent to the OPA at `url` (a sidecar's).
     """
 
     def __init__(
@@ -131,11 +134,12 @@ class Engine:
 
     def _connect(self) -> OpaClient:
         if self._url:
-            return self._client_for(self._url)
+            return self._client_for(self._url, self._token)
         bundle = self._bundle or default_bundle(self._opa).path
         max_body = self._limits.query_bytes
-        process = OpaProcess([bundle], opa=self._opa, max_body_bytes=max_body).start()
-        client = self._client_for(process.url)
+        # Owned: OPA answers this Engine alone, which writes data (registered sets) it trusts.
+        process = OpaProcess([bundle], opa=self._opa, max_body_bytes=max_body, owned=True).start()
+        client = self._client_for(process.url, process.owner_token)
         try:
             # A restarted OPA has lost every data write: the registered sets are written again.
             for set_id, entry in self._registered.items():
@@ -147,11 +151,11 @@ class Engine:
         self._process = process
         return client
 
-    def _client_for(self, url: str) -> OpaClient:
+    def _client_for(self, url: str, token: str | None) -> OpaClient:
         return OpaClient(
             url,
             timeout=self._timeout,
-            token=self._token,
+            token=token,
             limits=self._limits,
             parallelism=self._parallelism,
         )

@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 
-from pycognito_opa import Engine
+from pycognito_opa import Engine, OpaProcess
 from pycognito_opa._estate import load_estate
 from pycognito_opa.analysis import (
     AnalysisInputError,
@@ -94,9 +94,9 @@ def _row(report: Any, action: str, resource_type: str | None = None) -> Any:
 
 
 @pytest.fixture(scope="module")
-def big_engine(engine: Engine) -> Iterator[Engine]:
-    """The session's OPA with the analyses' limits (large inputs, long queries)."""
-    with analysis_engine(url=engine.url) as eng:
+def big_engine(running_opa: OpaProcess) -> Iterator[Engine]:
+    """A running OPA with the analyses' limits (large inputs, long queries)."""
+    with analysis_engine(url=running_opa.url) as eng:
         yield eng
 
 
@@ -503,14 +503,14 @@ def _error(err: str) -> dict[str, str]:
 
 
 def test_cli_lint_exit_codes(
-    tmp_path: Path, engine: Engine, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, running_opa: OpaProcess, capsys: pytest.CaptureFixture[str]
 ) -> None:
     deny = tmp_path / "deny.yaml"
     deny.write_text(
         "Version: 2012-10-17\nStatement:\n  Effect: Deny\n  Action: cognito-idp:InitiateAuth\n"
         "  Resource: '*'\n"
     )
-    url = ("--opa-url", engine.url)
+    url = ("--opa-url", running_opa.url)
     code, out, _ = _run(capsys, "lint", str(deny), *url)
     assert code == 0 and "warning ungoverned-only" in out
     code, out, _ = _run(capsys, "lint", str(deny), "--fail-on", "warning", "--json", *url)
@@ -527,11 +527,11 @@ def test_cli_lint_exit_codes(
 
 def test_cli_what_can_who_can_and_diff(
     tmp_path: Path,
-    engine: Engine,
+    running_opa: OpaProcess,
     estate_bundle: BundleInfo,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    url = ("--opa-url", engine.url)
+    url = ("--opa-url", running_opa.url)
     console = tmp_path / "console.json"
     console.write_text(json.dumps(CONSOLE))
     code, out, _ = _run(capsys, "what-can", "--policy", str(console), "--json", *url)
@@ -564,9 +564,9 @@ def test_cli_what_can_who_can_and_diff(
 
 
 def test_cli_bad_input_and_missing_opa(
-    tmp_path: Path, engine: Engine, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, running_opa: OpaProcess, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    url = ("--opa-url", engine.url)
+    url = ("--opa-url", running_opa.url)
     broken = tmp_path / "broken.json"
     broken.write_text('{"Statement": [')
     code, _, err = _run(capsys, "lint", str(broken), *url)

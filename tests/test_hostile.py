@@ -226,7 +226,7 @@ def test_a_batch_over_10000_requests_is_refused_by_the_sidecar(guarded: Hardened
     assert requests.post(url + DECISIONS, json=at_limit, headers=headers, timeout=30).ok
 
 
-def test_the_embedded_opa_reads_no_more_than_the_client_sends(engine: Engine):
+def test_the_embedded_opa_reads_no_more_than_the_client_sends(engine: Engine, engine_token: str):
     # A request of about the largest size the client sends is read and answered (its unknown
     # field ignored); a gzip bomb is refused at the same limit.
     pid = engine.process.pid
@@ -234,11 +234,11 @@ def test_the_embedded_opa_reads_no_more_than_the_client_sends(engine: Engine):
     big = {**LIST_POOLS, "pad": ["x" * 1000] * 1000}
     assert engine.decide(big).decision == "allow"
     bomb = gzip_bomb(256 * MiB)
-    headers = {"Content-Encoding": "gzip"}
+    headers = {"Content-Encoding": "gzip", "Authorization": f"Bearer {engine_token}"}
     resp = requests.post(engine.url + DECISION, data=bomb, headers=headers, timeout=30)
     assert resp.status_code == 400
     assert peak_mib(pid) - before < BODY_PEAK_MIB + 32
-    still_correct(engine.url)
+    still_correct(engine.url, engine_token)
 
 
 # --- patterns: evaluation within the Rego limits ---------------------------------------------
@@ -638,5 +638,8 @@ def test_an_analysis_engine_reads_its_larger_inputs(bundle: BundleInfo):
 
     assert ANALYSIS_LIMITS.query_bytes > ANALYSIS_LIMITS.max_request_bytes > MAX_QUERY_BYTES
     with Engine(bundle=bundle.path, limits=ANALYSIS_LIMITS) as engine:
-        config = requests.get(f"{engine.url}/v1/config", timeout=10).json()["result"]
+        assert engine.process is not None
+        headers = {"Authorization": f"Bearer {engine.process.owner_token}"}
+        resp = requests.get(f"{engine.url}/v1/config", headers=headers, timeout=10)
+    config = resp.json()["result"]
     assert config["server"]["decoding"]["max_length"] == ANALYSIS_LIMITS.query_bytes

@@ -147,8 +147,13 @@ def test_action_wildcards_match_case_insensitively(engine: Engine, data):
 
 
 def _query(engine: Engine, query: str, input_value: object) -> list[dict]:
+    # The session's OPA answers its Engine alone: this ad-hoc query presents its owner token.
+    assert engine.process is not None
     resp = requests.post(
-        f"{engine.url}/v1/query", json={"query": query, "input": input_value}, timeout=10
+        f"{engine.url}/v1/query",
+        json={"query": query, "input": input_value},
+        headers={"Authorization": f"Bearer {engine.process.owner_token}"},
+        timeout=10,
     )
     resp.raise_for_status()
     return resp.json().get("result", [])

@@ -23,7 +23,7 @@ import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pycognito_opa import Engine, Limits, OpaQueryError, RequestError
+from pycognito_opa import Engine, Limits, OpaProcess, OpaQueryError, RequestError
 from pycognito_opa._client import MIN_PART
 from pycognito_opa._decision import DECISIONS
 
@@ -51,9 +51,9 @@ FUZZ = settings(
 
 
 @pytest.fixture(scope="module")
-def bounded(engine: Engine) -> Iterator[Engine]:
+def bounded(engine: Engine, engine_token: str) -> Iterator[Engine]:
     """A second client of the shared OPA whose queries fail if slower than the bound."""
-    with Engine(url=engine.url, timeout=BOUND_SECONDS) as client:
+    with Engine(url=engine.url, token=engine_token, timeout=BOUND_SECONDS) as client:
         yield client
     # The shared OPA survived everything above and still answers correctly.
     assert engine.process is not None and engine.process.alive()
@@ -259,9 +259,11 @@ def test_huge_strings_and_empty_lists(bounded: Engine):
      b'{"input": {"requests": "no"}}', b'{"input": {"requests": [1, null, "x"]}}',
      b"[" * 100_000],
 )  # fmt: skip
-def test_opa_survives_raw_garbage(engine: Engine, body: bytes):
+def test_opa_survives_raw_garbage(engine: Engine, engine_token: str, body: bytes):
+    headers = {"Authorization": f"Bearer {engine_token}"}
     for path in ("cognito/authz/decision", "cognito/authz/decisions"):
-        resp = requests.post(f"{engine.url}/v1/data/{path}", data=body, timeout=BOUND_SECONDS * 5)
+        url = f"{engine.url}/v1/data/{path}"
+        resp = requests.post(url, data=body, headers=headers, timeout=BOUND_SECONDS * 5)
         assert resp.status_code in (200, 400), resp.text
         if resp.status_code == 200:
             result = resp.json().get("result")
@@ -272,17 +274,17 @@ def test_opa_survives_raw_garbage(engine: Engine, body: bytes):
 # --- limits, enforced before OPA sees the request ---
 
 
-def test_a_request_over_the_size_limit_is_refused_before_opa(engine: Engine):
+def test_a_request_over_the_size_limit_is_refused_before_opa(engine: Engine, engine_token: str):
     limits = Limits(max_request_bytes=10_000)
     with (
-        Engine(url=engine.url, limits=limits) as client,
+        Engine(url=engine.url, token=engine_token, limits=limits) as client,
         pytest.raises(RequestError, match="bytes"),
     ):
         client.decide({**VALID, "context": {"k": "v" * 20_000}})
 
 
-def test_a_batch_over_the_limit_is_refused(engine: Engine):
-    with Engine(url=engine.url, limits=Limits(max_batch=5)) as client:
+def test_a_batch_over_the_limit_is_refused(engine: Engine, engine_token: str):
+    with Engine(url=engine.url, token=engine_token, limits=Limits(max_batch=5)) as client:
         with pytest.raises(RequestError, match="over the limit of 5"):
             client.decide_many([VALID] * 6)
         assert len(client.decide_many([VALID] * 5)) == 5
@@ -315,21 +317,23 @@ def _slow_request(i: int) -> dict[str, Any]:
     }
 
 
-def test_a_slow_query_is_cancelled_at_the_timeout_and_opa_keeps_serving(engine: Engine):
+def test_a_slow_query_is_cancelled_at_the_timeout_and_opa_keeps_serving(
+    engine: Engine, engine_token: str
+):
     with (
-        Engine(url=engine.url, timeout=0.5, parallelism=1) as client,
+        Engine(url=engine.url, token=engine_token, timeout=0.5, parallelism=1) as client,
         pytest.raises(OpaQueryError, match="within"),
     ):
         client.decide_many([_slow_request(i) for i in range(20)])
     assert engine.decide(VALID).decision == "allow"
 
 
-def test_one_slow_part_of_a_split_batch_fails_the_whole_batch(engine: Engine):
+def test_one_slow_part_of_a_split_batch_fails_the_whole_batch(engine: Engine, engine_token: str):
     # Split over two queries: the first part is answered at once, the second runs past the
     # timeout. The call raises; it never returns the first part's decisions alone.
     batch = [VALID] * MIN_PART + [_slow_request(i) for i in range(MIN_PART)]
     with (
-        Engine(url=engine.url, timeout=0.5, parallelism=2) as client,
+        Engine(url=engine.url, token=engine_token, timeout=0.5, parallelism=2) as client,
         pytest.raises(OpaQueryError, match="within"),
     ):
         client.decide_many(batch)
@@ -338,14 +342,15 @@ def test_one_slow_part_of_a_split_batch_fails_the_whole_batch(engine: Engine):
     )
 
 
-def test_cli_reports_limits_as_bad_input(tmp_path, engine: Engine):
+def test_cli_reports_limits_as_bad_input(tmp_path, running_opa: OpaProcess):
     deep: Any = 1
     for _ in range(100):
         deep = {"k": deep}
     req = tmp_path / "deep.json"
     req.write_text(json.dumps({**VALID, "context": deep}))
+    args = ["decide", "-r", str(req), "--opa-url", running_opa.url]
     proc = subprocess.run(
-        [sys.executable, "-m", "pycognito_opa", "decide", "-r", str(req), "--opa-url", engine.url],
+        [sys.executable, "-m", "pycognito_opa", *args],
         capture_output=True,
         text=True,
         timeout=60,
@@ -357,9 +362,9 @@ def test_cli_reports_limits_as_bad_input(tmp_path, engine: Engine):
 
 @settings(FUZZ, max_examples=_examples(25))
 @given(data=st.binary(max_size=200) | st.text(max_size=200).map(str.encode))
-def test_cli_never_prints_a_traceback(engine: Engine, data: bytes):
+def test_cli_never_prints_a_traceback(running_opa: OpaProcess, data: bytes):
     proc = subprocess.run(
-        [sys.executable, "-m", "pycognito_opa", "decide", "-r", "-", "--opa-url", engine.url],
+        [sys.executable, "-m", "pycognito_opa", "decide", "-r", "-", "--opa-url", running_opa.url],
         input=data,
         capture_output=True,
         timeout=60,
@@ -394,11 +399,13 @@ MIXED = [
 LOAD_SECONDS = 3.0
 
 
-def _answers(url: str, seconds: float, offset: int) -> tuple[int, list[tuple[int, str]]]:
+def _answers(
+    url: str, token: str, seconds: float, offset: int
+) -> tuple[int, list[tuple[int, str]]]:
     """Send MIXED round-robin for `seconds`; return how many were sent and what came back."""
     got: list[tuple[int, str]] = []
     sent = 0
-    with Engine(url=url) as client:
+    with Engine(url=url, token=token) as client:
         deadline = time.monotonic() + seconds
         i = offset
         while time.monotonic() < deadline:
@@ -415,24 +422,26 @@ def _answers(url: str, seconds: float, offset: int) -> tuple[int, list[tuple[int
     return sent, got
 
 
-def _process_worker(url: str, seconds: float, offset: int, queue) -> None:
-    queue.put(_answers(url, seconds, offset))
+def _process_worker(url: str, token: str, seconds: float, offset: int, queue) -> None:
+    queue.put(_answers(url, token, seconds, offset))
 
 
-def test_concurrent_threads_and_processes_get_the_single_threaded_answers(engine: Engine):
+def test_concurrent_threads_and_processes_get_the_single_threaded_answers(
+    engine: Engine, engine_token: str
+):
     expected = [engine.decide(r).decision for r in MIXED]
     results: list[tuple[int, list[tuple[int, str]]]] = []
     lock = threading.Lock()
 
     def run_thread(offset: int) -> None:
-        out = _answers(engine.url, LOAD_SECONDS, offset)
+        out = _answers(engine.url, engine_token, LOAD_SECONDS, offset)
         with lock:
             results.append(out)
 
     ctx = multiprocessing.get_context("spawn")
     queue = ctx.Queue()
     procs = [
-        ctx.Process(target=_process_worker, args=(engine.url, LOAD_SECONDS, n, queue))
+        ctx.Process(target=_process_worker, args=(engine.url, engine_token, LOAD_SECONDS, n, queue))
         for n in range(2)
     ]
     for p in procs:

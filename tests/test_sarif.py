@@ -18,7 +18,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from pycognito_opa import Engine
+from pycognito_opa import OpaProcess
 from pycognito_opa._lint_formats import locate_statement, render_github, render_sarif
 from pycognito_opa.analysis import Finding, LintReport
 from pycognito_opa.cli import main
@@ -41,7 +41,7 @@ def _line_of(path: Path, text: str) -> int:
 
 
 @pytest.fixture(scope="module")
-def sarif_log(engine: Engine) -> dict[str, Any]:
+def sarif_log(running_opa: OpaProcess) -> dict[str, Any]:
     """The corpus' mistakes and clean policies and an AWS managed policy, linted from the
     repository root (as CI runs it)."""
     out = io.StringIO()
@@ -55,7 +55,7 @@ def sarif_log(engine: Engine) -> dict[str, Any]:
                 "--format",
                 "sarif",
                 "--opa-url",
-                engine.url,
+                running_opa.url,
             ]
         )
     assert code == 1  # errors among the mistakes
@@ -114,21 +114,22 @@ def test_sarif_managed_policy_has_a_logical_location(sarif_log: dict[str, Any]) 
         assert r["locations"][0]["logicalLocations"][0]["name"] == "AmazonCognitoPowerUser"
 
 
-def test_sarif_of_a_clean_run(engine: Engine, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = _run(
-        capsys, "lint", str(ROOT / CORPUS / "clean"), "--format", "sarif", "--opa-url", engine.url
-    )
+def test_sarif_of_a_clean_run(running_opa: OpaProcess, capsys: pytest.CaptureFixture[str]) -> None:
+    url = ("--opa-url", running_opa.url)
+    code, out, _ = _run(capsys, "lint", str(ROOT / CORPUS / "clean"), "--format", "sarif", *url)
     log = json.loads(out)
     jsonschema.Draft4Validator(SCHEMA).validate(log)
     assert code == 0 and log["runs"][0]["results"] == []
 
 
 def test_github_annotations(
-    engine: Engine, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    running_opa: OpaProcess, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(ROOT)
     policy = ROOT / CORPUS / "mistakes" / "condition-key-typo.yaml"
-    code, out, _ = _run(capsys, "lint", str(policy), "--format", "github", "--opa-url", engine.url)
+    code, out, _ = _run(
+        capsys, "lint", str(policy), "--format", "github", "--opa-url", running_opa.url
+    )
     lines = out.splitlines()
     line = _line_of(policy, "Sid: OfficeOnly")
     file = policy.relative_to(Path.cwd().resolve()).as_posix()
@@ -157,9 +158,11 @@ def test_github_escaping() -> None:
     assert first.endswith("p,1:2.json statement 0: 50%25 done%0Anext line. Hint: h")
 
 
-def test_json_format_is_the_json_flag(engine: Engine, capsys: pytest.CaptureFixture[str]) -> None:
+def test_json_format_is_the_json_flag(
+    running_opa: OpaProcess, capsys: pytest.CaptureFixture[str]
+) -> None:
     policy = str(ROOT / CORPUS / "mistakes" / "deny-unsigned.json")
-    url = ("--opa-url", engine.url)
+    url = ("--opa-url", running_opa.url)
     _, by_flag, _ = _run(capsys, "lint", policy, "--json", *url)
     _, by_format, _ = _run(capsys, "lint", policy, "--format", "json", *url)
     assert json.loads(by_flag) == json.loads(by_format)
