@@ -86,6 +86,10 @@ def floor_bundle(directory: Path, opa: str | None = None) -> Path:
     source = directory / "floor-src"
     source.mkdir(parents=True, exist_ok=True)
     (source / "floor.rego").write_text(FLOOR_POLICY)
+    # The Engine's OPA admits its owner through the bundle's system.authz: the floor runs the
+    # same policy, so it pays the same authorization per HTTP request as the decisions.
+    authz = _paths.rego_dir() / "system" / "authz" / "authz.rego"
+    (source / "authz.rego").write_text(authz.read_text(encoding="utf-8"))
     out = directory / "floor.tar.gz"
     cmd = [str(_paths.opa_binary(opa)), "build", "--bundle", str(source), "--output", str(out)]
     try:

@@ -44,10 +44,12 @@ class MetricsProbe:
     A probe of its own (one keep-alive session) so that the engine's client stays untouched.
     """
 
-    def __init__(self, url: str, timeout: float = 600.0) -> None:
+    def __init__(self, url: str, timeout: float = 600.0, token: str | None = None) -> None:
         self.url = url.rstrip("/")
         self.timeout = timeout
         self._session = requests.Session()
+        if token is not None:  # an Engine's own OPA answers only its owner's token
+            self._session.headers["Authorization"] = f"Bearer {token}"
 
     def _post(self, path: str, input_value: Any) -> tuple[dict[str, Any], int]:
         body = b'{"input":' + _json(input_value) + b"}"

@@ -536,7 +536,7 @@ class _Floor:
 
 @contextmanager
 def _open_floor(directory: Path) -> Iterator[_Floor]:
-    with _engine(floor_bundle(directory)) as engine, MetricsProbe(engine.url) as probe:
+    with _engine(floor_bundle(directory)) as engine, _probe(engine) as probe:
         yield _Floor(engine, probe)
 
 
@@ -730,7 +730,9 @@ def _examples_phase(
     largest = max(run.config.batch_sizes)
     verdict_sizes = sorted({*(run.config.verdict_batch_sizes or run.config.batch_sizes), largest})
     # The same batches as one query each: what splitting a batch over the cores gains.
-    with Engine(engine.url, timeout=ENGINE_TIMEOUT, parallelism=1) as one_query:
+    with Engine(
+        engine.url, timeout=ENGINE_TIMEOUT, parallelism=1, token=owner_token(engine)
+    ) as one_query:
         result["throughput_one_query"] = _throughput(
             one_query.decide_many,
             indices,
@@ -815,6 +817,17 @@ def _stored_requests(config: BenchConfig, statements: int) -> int:
 def _stored_batch(config: BenchConfig, wl: Workload) -> int:
     size = config.hot_batch if wl.statements == HOT_STATEMENTS else config.estate_batch
     return min(size, len(wl.requests))
+
+
+def _probe(engine: Engine) -> MetricsProbe:
+    """A metrics probe of the Engine's OPA, with the token that OPA answers."""
+    return MetricsProbe(engine.url, token=owner_token(engine))
+
+
+def owner_token(engine: Engine) -> str | None:
+    """The token an Engine's own OPA answers (None for an OPA it did not start): a probe or a
+    second client of the same OPA presents it."""
+    return engine.process.owner_token if engine.process is not None else None
 
 
 def _engine(bundle: Path) -> Engine:
@@ -1163,7 +1176,7 @@ def run_bench(
         estate_rows: list[dict[str, Any]] = []
         hot: list[dict[str, Any]] = []
         registered: list[dict[str, Any]] = []
-        with _engine(default.path) as engine, MetricsProbe(engine.url) as probe:
+        with _engine(default.path) as engine, _probe(engine) as probe:
             ex = _examples_phase(engine, probe, floor, examples, run)
             hot.append(ex.pop("hot_path"))  # reported with the estates' in result["hot_path"]
             result["documented_examples"] = ex
@@ -1190,7 +1203,7 @@ def run_bench(
             wl = estate.stored()
             bundle = _stored_bundle(wl, Path(tmp))
             stored_bundles[estate.statements] = bundle
-            with _engine(bundle) as engine, MetricsProbe(engine.url) as probe:
+            with _engine(bundle) as engine, _probe(engine) as probe:
                 batch = _stored_batch(config, wl)
                 row, row_hot = _estate_phase(engine, probe, floor, wl, batch, run)
                 estate_rows.append(row)
