@@ -23,9 +23,11 @@ T = TypeVar("T")
 DEATH_WAIT_SECONDS = 1.0
 
 # Registered policy sets (Engine.register_policy_set). The Engine keeps every compiled entry to
-# write it again into a restarted OPA, so it bounds how many it holds and their bytes.
+# write it again into a restarted OPA, so it bounds how many it holds and their bytes. OPA holds
+# an entry as parsed values, many times its JSON: 8 MiB of entries took the OPA's RSS from 112
+# to 318 MiB (measured, 180 sets of 90 statements), well within its GOMEMLIMIT of 512 MiB.
 MAX_REGISTERED_SETS = 1_000
-MAX_REGISTERED_BYTES = 64 * 1024 * 1024
+MAX_REGISTERED_BYTES = 8 * 1024 * 1024
 REGISTRATION_PATH = "cognito/registration/result"
 REGISTERED_DATA = "registered_policy_sets"
 
