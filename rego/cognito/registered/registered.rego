@@ -23,11 +23,8 @@ fields := {
 given(r) if "policy_set" in object.keys(r)
 
 # METADATA
-# description: |
-#   The registered entry of the policy set request r names (see
-#   cognito.registration.result). Undefined when r names none or an unknown
-#   one.
-entry(r) := data.registered_policy_sets[r.policy_set] if is_string(r.policy_set)
+# description: True when a policy set is registered under set_id with this OPA.
+known(set_id) if data.registered_policy_sets[set_id]
 
 # METADATA
 # description: |
@@ -37,7 +34,7 @@ entry(r) := data.registered_policy_sets[r.policy_set] if is_string(r.policy_set)
 #   free.
 id(r) := r.policy_set if {
 	is_string(r.policy_set)
-	data.registered_policy_sets[r.policy_set]
+	known(r.policy_set)
 } else := ""
 
 # METADATA
@@ -70,7 +67,7 @@ errors(r) := {_err("invalid_type", "policy_set", "policy_set must be a string \"
 	"no policy set %s is registered with this OPA (register it with Engine.register_policy_set; a sidecar holds none)",
 	[r.policy_set],
 ))} if {
-	not entry(r)
+	not known(r.policy_set)
 } else := {_err("not_with_policy_set", f, _given_twice(f)) |
 	some f in fields
 	f in object.keys(r)

@@ -11,6 +11,7 @@ import data.cognito.conditions
 import data.cognito.limits
 import data.cognito.managed
 import data.cognito.principal
+import data.cognito.registered
 
 _field_types := {
 	"policies": "array",
@@ -45,8 +46,8 @@ _plain_form("principal_type", value) if principal.is_kind(value)
 
 _plain_form(field, _) if field in {"principal", "resource_account", "context"}
 
-# A registered policy set's ID (its entry exists only under a valid ID).
-_plain_form("policy_set", value) if data.registered_policy_sets[value]
+# A registered policy set's ID (a set is registered only under a valid ID).
+_plain_form("policy_set", value) if registered.known(value)
 
 _clean_request(r) if {
 	is_string(r.action)
