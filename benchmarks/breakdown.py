@@ -23,7 +23,7 @@ from typing import Any
 from pycognito_opa import Engine, _paths, build_bundle
 from pycognito_opa.errors import OpaQueryError
 
-from .workloads import synthetic_estate
+from .workloads import Workload, policy_set_of, registered_workload, synthetic_estate
 
 STATEMENTS = 100
 REQUESTS = 1000
@@ -134,7 +134,7 @@ def run_breakdown(count: int = 7, seed: int = 0) -> dict[str, Any]:
         # The inline estate is the whole of each request's policies: a bundle without stores.
         plain = Path(tmp) / "plain.tar.gz"
         build_bundle(plain)
-        parts += _registered_parts(opa, plain, estate.inline().requests, Path(tmp), count)
+        parts += _registered_parts(opa, plain, estate.inline(), Path(tmp), count)
     return {
         "workload": wl.name,
         "requests": len(wl.requests),
@@ -145,7 +145,7 @@ def run_breakdown(count: int = 7, seed: int = 0) -> dict[str, Any]:
 
 
 def _registered_parts(
-    opa: str, bundle: Path, requests: Sequence[dict[str, Any]], tmp: Path, count: int
+    opa: str, bundle: Path, inline: Workload, tmp: Path, count: int
 ) -> list[Part]:
     """The inline estate's batch timed as sent, and with its policy set registered through an
     Engine on the same bundle (the entry it stores, read back, is given to `opa bench` as data).
@@ -154,16 +154,12 @@ def _registered_parts(
     "invalid" and the figure meaningless."""
     with Engine(bundle=bundle) as engine:
         # The fields a policy set holds, as the Rego defines them.
-        set_fields = frozenset(engine.query("cognito/registered/fields", None))
-        policy_set = {k: v for k, v in requests[0].items() if k in set_fields}
-        set_id = engine.register_policy_set(policy_set)
+        set_fields = engine.query("cognito/registered/fields", None)
+        set_id = engine.register_policy_set(policy_set_of(inline, set_fields))
         entry = engine.query(f"registered_policy_sets/{set_id}", None)
         batches = {
-            "inline": list(requests),
-            "registered": [
-                {**{k: v for k, v in r.items() if k not in set_fields}, "policy_set": set_id}
-                for r in requests
-            ],
+            "inline": list(inline.requests),
+            "registered": list(registered_workload(inline, set_id, set_fields).requests),
         }
         expected = [v.to_dict() for v in engine.verdicts(batches["inline"])]
     data_file = tmp / "registered-sets.json"
@@ -175,7 +171,7 @@ def _registered_parts(
             raise OpaQueryError(f"the {batch} batch: verdicts differ from the Engine's inline ones")
     parts = []
     for name, batch, query in REGISTERED_PARTS:
-        runs = _bench(opa, bundle, inputs[batch], query, count, len(requests), data_file)
+        runs = _bench(opa, bundle, inputs[batch], query, count, len(inline.requests), data_file)
         parts.append(Part(name, query, runs[0], runs[len(runs) // 2]))
     return parts
 
