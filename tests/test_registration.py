@@ -17,15 +17,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_verdicts import (
-    ACTIONS,
-    ALICE,
-    OTHER,
-    RESOURCES,
-    SETTINGS,
-    policy,
-    resource_statement,
-)
+from test_verdicts import SETTINGS, asks, policy_fields
 
 from pycognito_opa import (
     Decision,
@@ -352,29 +344,7 @@ def test_a_hardened_sidecar_refuses_the_write(bundle: BundleInfo):
 # --- generated requests: every kind of policy, named and inline -------------------------------
 
 # A set of every kind of policy, and requests to ask of it (test_verdicts' building blocks).
-policy_sets = st.fixed_dictionaries(
-    {},
-    optional={
-        "policies": st.lists(policy, max_size=2),
-        "managed_policies": st.lists(st.sampled_from(["AmazonCognitoReadOnly"]), max_size=1),
-        "permissions_boundary": policy,
-        "scps": st.lists(policy, max_size=2),
-        "session_policies": st.lists(policy, max_size=1),
-        "resource_policy": st.builds(
-            lambda statements: {"Version": "2012-10-17", "Statement": statements},
-            st.lists(resource_statement, min_size=1, max_size=2),
-        ),
-    },
-)
-asks = st.fixed_dictionaries(
-    {"action": st.sampled_from(ACTIONS), "resource": st.sampled_from(RESOURCES)},
-    optional={
-        "principal": st.sampled_from([ALICE, f"arn:aws:iam::{OTHER}:user/Eve"]),
-        "context": st.sampled_from(
-            [{}, {"aws:PrincipalTag/team": "admins"}, {"aws:MultiFactorAuthPresent": True}]
-        ),
-    },
-)
+policy_sets = st.fixed_dictionaries({}, optional=policy_fields)
 
 
 @pytest.fixture(scope="module")

@@ -104,26 +104,31 @@ resource_statement = st.builds(
     statement,
     st.sampled_from([ALICE, ACCOUNT, OTHER, "*"]),
 )
+# The policy fields of a request (what a registered policy set holds), and the rest of it.
+policy_fields = {
+    "policies": st.lists(policy, max_size=2),
+    "managed_policies": st.lists(st.sampled_from(["AmazonCognitoReadOnly"]), max_size=1),
+    "permissions_boundary": policy,
+    "scps": st.lists(policy, max_size=2),
+    "session_policies": st.lists(policy, max_size=1),
+    "resource_policy": st.builds(
+        lambda statements: {"Version": "2012-10-17", "Statement": statements},
+        st.lists(resource_statement, min_size=1, max_size=2),
+    ),
+}
+ask_fields = {
+    "principal": st.sampled_from([ALICE, f"arn:aws:iam::{OTHER}:user/Eve"]),
+    "context": st.sampled_from(
+        [{}, {"aws:PrincipalTag/team": "admins"}, {"aws:MultiFactorAuthPresent": True}]
+    ),
+}
+asks = st.fixed_dictionaries(
+    {"action": st.sampled_from(ACTIONS), "resource": st.sampled_from(RESOURCES)},
+    optional=ask_fields,
+)
 valid_requests = st.fixed_dictionaries(
-    {
-        "action": st.sampled_from(ACTIONS),
-        "resource": st.sampled_from(RESOURCES),
-    },
-    optional={
-        "policies": st.lists(policy, max_size=2),
-        "managed_policies": st.lists(st.sampled_from(["AmazonCognitoReadOnly"]), max_size=1),
-        "principal": st.sampled_from([ALICE, f"arn:aws:iam::{OTHER}:user/Eve"]),
-        "permissions_boundary": policy,
-        "scps": st.lists(policy, max_size=2),
-        "session_policies": st.lists(policy, max_size=1),
-        "resource_policy": st.builds(
-            lambda statements: {"Version": "2012-10-17", "Statement": statements},
-            st.lists(resource_statement, min_size=1, max_size=2),
-        ),
-        "context": st.sampled_from(
-            [{}, {"aws:PrincipalTag/team": "admins"}, {"aws:MultiFactorAuthPresent": True}]
-        ),
-    },
+    {"action": st.sampled_from(ACTIONS), "resource": st.sampled_from(RESOURCES)},
+    optional={**policy_fields, **ask_fields},
 )
 
 
