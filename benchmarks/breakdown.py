@@ -53,10 +53,10 @@ PARTS: tuple[tuple[str, str], ...] = (
         + f"c := {_P}.caller(r); "
         + f'x := {_P}.stored_statements(c, {{"action": r.action, "resource": r.resource}})]',
     ),
-    ("the facts (iam.facts)", _EACH + "x := data.cognito.iam.facts(r)]"),
+    ("the facts (applicable.facts)", _EACH + "x := data.cognito.applicable.facts(r)]"),
     (
         "the facts and IAM's case (iam.verdict)",
-        _EACH + "x := data.cognito.iam.verdict(data.cognito.iam.facts(r))]",
+        _EACH + "x := data.cognito.iam.verdict(data.cognito.applicable.facts(r))]",
     ),
 )
 

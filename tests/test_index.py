@@ -306,7 +306,7 @@ def _assert_indexed_equals_scanned(
 
     # The decisions, and not only the deciding statements: every identity-based statement that
     # applies. One query for both (OPA reuses the facts the decisions worked out).
-    applied = "[data.cognito.iam.facts(r).identity | some r in input.requests]"
+    applied = "[data.cognito.applicable.facts(r).identity | some r in input.requests]"
     both = f"[data.cognito.authz.decisions, {applied}]"
     indexed, indexed_applied = run(both, masked=False)
     scanned, scanned_applied = run(both, masked=True)

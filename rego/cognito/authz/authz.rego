@@ -12,6 +12,7 @@
 #   rules, without the explanation (the hot path of a sidecar).
 package cognito.authz
 
+import data.cognito.applicable
 import data.cognito.catalog
 import data.cognito.diagnostics
 import data.cognito.iam
@@ -82,7 +83,7 @@ _route(r) := "invalid" if {
 } else := "needs_no_permission" if {
 	iam.needs_no_permission(r.action)
 } else := "evaluated" if {
-	iam.facts(r)
+	applicable.facts(r)
 } else := "incomplete"
 
 _verdicts := {
@@ -95,7 +96,7 @@ _verdicts := {
 
 _v(allowed, decision) := {"allowed": allowed, "decision": decision}
 
-_verdict(r) := iam.verdict(iam.facts(r)) if {
+_verdict(r) := iam.verdict(applicable.facts(r)) if {
 	_route(r) == "evaluated"
 } else := _verdicts[_route(r)]
 
@@ -107,7 +108,7 @@ _explain("unsigned", r) := _not_governed(r)
 
 _explain("needs_no_permission", r) := _needs_no_permission(r, iam.needs_no_permission(r.action))
 
-_explain("evaluated", r) := _evaluated(r, iam.outcome(iam.facts(r)))
+_explain("evaluated", r) := _evaluated(r, iam.outcome(applicable.facts(r)))
 
 _explain("incomplete", r) := _decision(
 	_verdicts.incomplete, _signed(r), [], [], [{

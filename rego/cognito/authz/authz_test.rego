@@ -317,13 +317,13 @@ test_missing_evaluation_denies if {
 	d := authz.decide({
 		"action": "cognito-idp:ListUserPools",
 		"resource": "*",
-	}) with data.cognito.iam.facts as _no_result
+	}) with data.cognito.applicable.facts as _no_result
 	d.decision == "implicit_deny"
 	d.warnings[0].code == "evaluation_incomplete"
 	v := authz.verdict_of({
 		"action": "cognito-idp:ListUserPools",
 		"resource": "*",
-	}) with data.cognito.iam.facts as _no_result
+	}) with data.cognito.applicable.facts as _no_result
 	v == {"allowed": false, "decision": "implicit_deny"}
 }
 

@@ -5,6 +5,7 @@
 #   helpers (_eval, _doc, _allow) are iam_test.rego's.
 package cognito.iam_test
 
+import data.cognito.applicable
 import data.cognito.iam
 
 # AWS-owned resources carry the alias "aws" instead of an account ID (IAM User
@@ -27,7 +28,7 @@ test_aws_owned_resource_is_no_other_account if {
 		{"Effect": "Deny", "Action": "iam:*", "NotResource": "arn:aws:iam::aws:policy/*"},
 	])]}))
 	not_read.decision == "allow"
-	iam.facts(r).resource_account == ""
+	applicable.facts(r).resource_account == ""
 }
 
 # STS API Reference, GetCallerIdentity: "No permissions are required to perform

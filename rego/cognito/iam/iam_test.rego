@@ -1,5 +1,6 @@
 package cognito.iam_test
 
+import data.cognito.applicable
 import data.cognito.iam
 import data.cognito.principal
 
@@ -162,7 +163,7 @@ test_identity_documents_include_stored_policies if {
 	r := {"principal": "arn:aws:sts::111122223333:assumed-role/Admin/s1", "policies": [_allow_all]}
 	c := principal.caller(r)
 
-	docs := iam.identity_documents(r, c) with data.cognito.store.principals as _store
+	docs := applicable.identity_documents(r, c) with data.cognito.store.principals as _store
 	[d.label | some d in docs] == ["policies[0]", "principal:inline-admin", "AmazonCognitoReadOnly"]
 }
 
@@ -474,7 +475,7 @@ test_reasons_name_statements if {
 }
 
 test_identity_documents_skips_unknown_managed if {
-	docs := iam.identity_documents({"managed_policies": ["AmazonCognitoReadOnly", 5]}, {"name": ""})
+	docs := applicable.identity_documents({"managed_policies": ["AmazonCognitoReadOnly", 5]}, {"name": ""})
 	[e.label | some e in docs] == ["AmazonCognitoReadOnly"]
 }
 

@@ -9,7 +9,7 @@
 #   requests naming it are then neither validated nor compiled again.
 package cognito.registration
 
-import data.cognito.iam
+import data.cognito.applicable
 import data.cognito.policy
 import data.cognito.registered
 import data.cognito.store.indexing
@@ -66,13 +66,13 @@ _placeholder := {"action": "cognito-identity:ListIdentityPools", "resource": "*"
 #   is matched per request.
 compiled(s) := {
 	"identity": {_position_name(n): policy.compiled_document(e.label, e.doc) |
-		some n, e in iam.request_identity_documents(s)
+		some n, e in applicable.request_identity_documents(s)
 	},
 	"boundary": _compiled_or_null([{"label": "permissions_boundary", "doc": s.permissions_boundary} |
 		is_object(object.get(s, "permissions_boundary", null))
 	]),
-	"scps": [policy.compiled_documents(level) | some level in iam.scp_levels(s)],
-	"session": _compiled_or_null(iam.session_documents(s)),
+	"scps": [policy.compiled_documents(level) | some level in applicable.scp_levels(s)],
+	"session": _compiled_or_null(applicable.session_documents(s)),
 }
 
 _position_name(n) := sprintf("%06d", [n])
@@ -86,7 +86,7 @@ else := null
 # without the compiled statements it adds (the set's own, labelled as a
 # request's, are in compiled).
 _identity_index(s) := object.remove(idx.principals.set, ["compiled"]) if {
-	named := {_position_name(n): e.doc | some n, e in iam.request_identity_documents(s)}
+	named := {_position_name(n): e.doc | some n, e in applicable.request_identity_documents(s)}
 
 	# regal ignore:with-outside-test-context
 	idx := indexing.index with data.cognito.store.principals as {"set": {"policies": named}}

@@ -198,6 +198,22 @@ compiled_applies(c, _, req) if {
 	applies(c.raw, c.variables, req)
 }
 
+# METADATA
+# description: |
+#   True when matching the statement compiled as c (see compile) can read the
+#   request context: it has a Condition, a resource test with policy
+#   variables, or is matched in full (not fast). compiled_applies answers the
+#   same for any other whatever the context.
+# scope: document
+compiled_reads_context(c) if not c.fast
+
+compiled_reads_context(c) if c.condition != null
+
+compiled_reads_context(c) if {
+	some test in c.resource
+	test[0] == "variables"
+}
+
 _compiled_action(_, true, _) := true
 
 _compiled_action(patterns, false, act) if _names_action(patterns, act)

@@ -13,6 +13,7 @@ package cognito.analysis.policyset
 
 import data.cognito.analysis.actions
 import data.cognito.analysis.resources
+import data.cognito.applicable
 import data.cognito.catalog
 import data.cognito.iam
 import data.cognito.managed
@@ -303,6 +304,6 @@ representatives(idx, pset, act, resource) := {ref |
 	refs := [ref | some ref in object.get(idx.universal, act, []); ref[0] < idx.inline]
 	c := principal.caller(pset)
 	req := {"action": act, "resource": resource, "context": principal.context(pset, c)}
-	applied := iam.applied([{"label": k, "doc": _single(idx, ref)} | some k, ref in refs], req)
+	applied := applicable.applied([{"label": k, "doc": _single(idx, ref)} | some k, ref in refs], req)
 	firsts := {min({m.policy | some m in applied; m.effect == effect}) | some effect in {"Allow", "Deny"}}
 }
