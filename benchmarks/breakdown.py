@@ -7,7 +7,10 @@ the whole `verdicts` and `decisions`, and the Rego functions a verdict calls, ea
 minimum over `opa bench --count` runs (the least disturbed by other work on the machine); parts
 that call others include them (the context includes the caller). Then the same estate inline in
 every request, against the same requests naming it once registered with an Engine (issue 13,
-part 3). It writes breakdown.json and breakdown.md.
+part 3). Last, what bounds a verdict: how many expressions OPA evaluates per request for the
+whole `verdicts` (`opa eval --profile`, by module), and what one step of the simplest
+comprehension costs on this machine (STEP_QUERY under `opa bench`). It writes breakdown.json
+and breakdown.md.
 """
 
 from __future__ import annotations
@@ -73,6 +76,13 @@ REGISTERED_PARTS: tuple[tuple[str, str, str], ...] = (
 )
 
 
+# The calibration: the simplest comprehension, one expression per element besides the
+# iteration, timed per element (STEP_ELEMENTS of them).
+STEP_ELEMENTS = 100_000
+STEP_QUERY = f"count([x | some i in numbers.range(1, {STEP_ELEMENTS}); x := i * 2])"
+STEPS_QUERY = "data.cognito.authz.verdicts"
+
+
 @dataclass(frozen=True)
 class Part:
     """One part: its query and OPA's time per request (µs), minimum and median over the runs."""
@@ -135,13 +145,40 @@ def run_breakdown(count: int = 7, seed: int = 0) -> dict[str, Any]:
         plain = Path(tmp) / "plain.tar.gz"
         build_bundle(plain)
         parts += _registered_parts(opa, plain, estate.inline(), Path(tmp), count)
+        steps = _steps(opa, bundle, input_file, len(wl.requests))
+        empty = Path(tmp) / "empty.json"
+        empty.write_text("{}")
+        step_us = _bench(opa, bundle, empty, STEP_QUERY, count, STEP_ELEMENTS)[0]
     return {
         "workload": wl.name,
         "requests": len(wl.requests),
         "count": count,
         "command": f"opa bench --bundle BUNDLE --input BATCH --count {count} QUERY",
         "parts": [asdict(p) for p in parts],
+        "steps": {
+            "query": STEPS_QUERY,
+            "command": "opa eval --profile --bundle BUNDLE --input BATCH QUERY",
+            "per_request": sum(steps.values()),
+            "by_module": steps,
+            "step_query": STEP_QUERY,
+            "step_us": step_us,
+        },
     }
+
+
+def _steps(opa: str, bundle: Path, input_file: Path, requests: int) -> dict[str, float]:
+    """Expressions OPA evaluates per request for STEPS_QUERY over the batch, by Rego module
+    (the profile's evaluation counts, summed over its lines)."""
+    cmd = [opa, "eval", "--bundle", str(bundle), "--input", str(input_file), "--profile"]
+    cmd += ["--profile-limit", "1000000", "--format", "json", STEPS_QUERY]
+    proc = subprocess.run(cmd, capture_output=True, timeout=900, check=False)
+    if proc.returncode != 0:
+        raise OpaQueryError(f"opa eval --profile failed: {proc.stderr.decode()[-300:]}")
+    by_module: dict[str, float] = {}
+    for line in json.loads(proc.stdout)["profile"]:
+        module = Path(line["location"]["file"]).name or "(query)"
+        by_module[module] = by_module.get(module, 0.0) + line["num_eval"] / requests
+    return dict(sorted(by_module.items(), key=lambda item: -item[1]))
 
 
 def _registered_parts(
@@ -201,7 +238,26 @@ def markdown(result: dict[str, Any]) -> str:
     for p in result["parts"]:
         query = p["query"].replace("|", "\\|")
         lines.append(f"| {p['part']} | {p['min_us']:.1f} | {p['median_us']:.1f} | `{query}` |")
+    lines += _steps_markdown(result["steps"], result["parts"])
     return "\n".join(lines) + "\n"
+
+
+def _steps_markdown(steps: dict[str, Any], parts: list[dict[str, Any]]) -> list[str]:
+    whole = next(p["min_us"] for p in parts if p["query"] == steps["query"])
+    per_expression = whole / steps["per_request"]
+    modules = ", ".join(f"{m} {n:.1f}" for m, n in steps["by_module"].items() if n >= 1)
+    return [
+        "",
+        "## What bounds a verdict",
+        "",
+        f"`{steps['query']}` evaluates {steps['per_request']:.0f} expressions per request "
+        f"(`{steps['command']}`, the profile's evaluation counts summed; by module: {modules}).",
+        f"One step of the simplest comprehension, `{steps['step_query']}`, costs "
+        f"{steps['step_us']:.2f} µs here: those expressions at that rate take "
+        f"{steps['per_request'] * steps['step_us']:.0f} µs, against {whole:.0f} µs measured "
+        f"({per_expression:.2f} µs per expression). A verdict of T µs at the measured rate "
+        f"evaluates at most T / {per_expression:.2f} expressions.",
+    ]
 
 
 def write_breakdown(result: dict[str, Any], out_dir: Path) -> Sequence[Path]:

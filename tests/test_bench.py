@@ -13,7 +13,7 @@ import pytest
 
 from benchmarks.__main__ import DEFAULT_OUT, ROOT, build_parser, config_from
 from benchmarks.__main__ import main as bench_main
-from benchmarks.breakdown import PARTS, REGISTERED_PARTS
+from benchmarks.breakdown import PARTS, REGISTERED_PARTS, _steps, markdown
 from benchmarks.hotpath import RegisteredError, registered_twins
 from benchmarks.peers import NODE_DIR, PeerSet, cedar_policies
 from benchmarks.probe import Timed
@@ -34,7 +34,8 @@ from benchmarks.workloads import (
     statement_count,
     synthetic_estate,
 )
-from pycognito_opa import PolicySetError, Verdict
+from pycognito_opa import PolicySetError, Verdict, _paths
+from pycognito_opa.bundle import BundleInfo
 
 # The set fields the stubs below answer with (the benchmark reads the real ones from the Rego).
 STUB_FIELDS = ("policies", "scps")
@@ -347,6 +348,48 @@ def test_breakdown_parts_are_queries_over_the_batch() -> None:
     for _, query in PARTS:
         assert query in whole or query.startswith("[x | some r in input.requests; ")
     assert whole <= {query for _, query in PARTS}
+
+
+def test_breakdown_counts_the_expressions_a_verdict_evaluates(
+    bundle: BundleInfo, tmp_path: Path
+) -> None:
+    """The bound the breakdown reports comes from OPA's own profile: an invalid request stops at
+    validation, a valid one also routes, gathers its facts and decides, so two valid requests
+    evaluate more expressions per request than two invalid ones, in the modules that do it."""
+    opa = str(_paths.opa_binary(None))
+    valid = {"action": "cognito-idp:ListUsers", "resource": "*", "policies": []}
+    counts = {}
+    for name, request in (("valid", valid), ("invalid", {"action": 5})):
+        batch = tmp_path / f"{name}.json"
+        batch.write_text(json.dumps({"requests": [request, request]}))
+        counts[name] = _steps(opa, bundle.path, batch, 2)
+    assert sum(counts["valid"].values()) > sum(counts["invalid"].values()) > 0
+    assert {"authz.rego", "applicable.rego", "iam.rego"} <= counts["valid"].keys()
+    assert "applicable.rego" not in counts["invalid"]
+    result = {
+        "workload": "w",
+        "requests": 2,
+        "command": "c",
+        "parts": [
+            {
+                "part": "v",
+                "query": "data.cognito.authz.verdicts",
+                "min_us": 200.0,
+                "median_us": 210.0,
+            }
+        ],
+        "steps": {
+            "query": "data.cognito.authz.verdicts",
+            "command": "c",
+            "per_request": 100.0,
+            "by_module": {"authz.rego": 100.0},
+            "step_query": "q",
+            "step_us": 1.5,
+        },
+    }
+    text = markdown(result)
+    assert "evaluates 100 expressions per request" in text
+    assert "take 150 µs, against 200 µs measured (2.00 µs per expression)" in text
 
 
 def test_registered_parts_pair_each_entry_point_inline_and_registered() -> None:
