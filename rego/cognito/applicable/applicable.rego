@@ -61,6 +61,12 @@ _stored_applied(candidates, managed, req) := array.concat(
 	applied(managed, req),
 )
 
+# _stored_applied for a caller that may have no stored entry (most requests
+# carrying policies): nothing to look up then.
+_stored_identity(c, req) := _stored_applied(principal.stored_statements(c, req), _stored_managed(c), req) if {
+	principal.stored(c)
+} else := []
+
 # The caller's stored managed policies, as {"label", "doc"}.
 _stored_managed(c) := _managed_documents(object.get(principal.stored(c), "managed_policies", [])) if {
 	principal.stored(c)
@@ -164,7 +170,7 @@ facts(r) := {
 	"role_trust": _role_trust(r),
 	"identity": array.concat(
 		applied(request_identity_documents(r), req),
-		_stored_applied(principal.stored_statements(c, req), _stored_managed(c), req),
+		_stored_identity(c, req),
 	),
 	"resource_policy_given": is_object(object.get(r, "resource_policy", null)),
 	"resource_policy": [m |
@@ -248,7 +254,7 @@ _registered_facts(r, set_id) := {
 	"caller": c,
 	"resource_account": _resource_account(r),
 	"role_trust": _role_trust(r),
-	"identity": array.concat(identity, _stored_applied(principal.stored_statements(c, req), _stored_managed(c), req)),
+	"identity": array.concat(identity, _stored_identity(c, req)),
 	"resource_policy_given": is_object(object.get(r, "resource_policy", null)),
 	"resource_policy": [m |
 		is_object(r.resource_policy)
