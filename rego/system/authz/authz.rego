@@ -112,12 +112,13 @@ _owner_configured if opa.runtime().config.pycognito_opa.owner_token_sha256
 
 _owner if {
 	_owner_configured
-	crypto.sha256(_presented_token) == lower(opa.runtime().config.pycognito_opa.owner_token_sha256)
+	_presents("owner_token_sha256")
 }
 
-_token_valid if {
-	crypto.sha256(_presented_token) == lower(opa.runtime().config.pycognito_opa.token_sha256)
-}
+_token_valid if _presents("token_sha256")
+
+# The request bears the token whose SHA-256 the configuration holds under pycognito_opa[key].
+_presents(key) if crypto.sha256(_presented_token) == lower(opa.runtime().config.pycognito_opa[key])
 
 # The bearer token of the request: OPA's reading of "Bearer TOKEN", else the first
 # Authorization header read with the scheme in any case (RFC 7235, section 2.1).
