@@ -26,7 +26,14 @@ from typing import Any
 from pycognito_opa import Engine, _paths, build_bundle
 from pycognito_opa.errors import OpaQueryError
 
-from .workloads import Workload, policy_set_of, registered_workload, synthetic_estate
+from .workloads import (
+    REGISTERED_DATA_PATH,
+    REGISTERED_FIELDS_PATH,
+    Workload,
+    policy_set_of,
+    registered_workload,
+    synthetic_estate,
+)
 
 STATEMENTS = 100
 REQUESTS = 1000
@@ -191,16 +198,16 @@ def _registered_parts(
     "invalid" and the figure meaningless."""
     with Engine(bundle=bundle) as engine:
         # The fields a policy set holds, as the Rego defines them.
-        set_fields = engine.query("cognito/registered/fields", None)
+        set_fields = engine.query(REGISTERED_FIELDS_PATH, None)
         set_id = engine.register_policy_set(policy_set_of(inline, set_fields))
-        entry = engine.query(f"registered_policy_sets/{set_id}", None)
+        entry = engine.query(f"{REGISTERED_DATA_PATH}/{set_id}", None)
         batches = {
             "inline": list(inline.requests),
             "registered": list(registered_workload(inline, set_id, set_fields).requests),
         }
         expected = [v.to_dict() for v in engine.verdicts(batches["inline"])]
     data_file = tmp / "registered-sets.json"
-    data_file.write_text(json.dumps({"registered_policy_sets": {set_id: entry}}))
+    data_file.write_text(json.dumps({REGISTERED_DATA_PATH: {set_id: entry}}))
     inputs = {batch: tmp / f"{batch}-batch.json" for batch in batches}
     for batch, input_file in inputs.items():
         input_file.write_text(json.dumps({"requests": batches[batch]}))

@@ -52,6 +52,8 @@ from .probe import (
 from .progress import Progress
 from .stats import Spread, percentile
 from .workloads import (
+    REGISTERED_DATA_PATH,
+    REGISTERED_FIELDS_PATH,
     Estate,
     Workload,
     documented_examples,
@@ -62,10 +64,6 @@ from .workloads import (
 )
 
 ENGINE_TIMEOUT = 600.0
-# Where the Rego names the request fields a policy set holds, and where OPA keeps a registered
-# set's entry (Engine.register_policy_set).
-REGISTERED_FIELDS_PATH = "cognito/registered/fields"
-REGISTERED_DATA_PATH = "registered_policy_sets"
 PROFILE_ROWS = 15
 MAX_REQUEST_BYTES = 64 * 1024 * 1024
 SNAPSHOT_NOTE = (

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from pycognito_opa import _paths
+from pycognito_opa.engine import REGISTERED_DATA
 from pycognito_opa.errors import PyCognitoOpaError
 from pycognito_opa.examples import load_examples
 
@@ -25,6 +26,10 @@ REGIONS = ("us-east-1", "eu-west-1")
 TEAMS = ("blue", "green", "red", "amber")
 STATEMENTS_PER_POLICY = 10
 INLINE_PRINCIPAL = f"arn:aws:iam::{ACCOUNT}:role/bench-inline"
+# Where the Rego names the request fields a policy set holds, and where OPA keeps a registered
+# set's entry (Engine.register_policy_set).
+REGISTERED_FIELDS_PATH = "cognito/registered/fields"
+REGISTERED_DATA_PATH = REGISTERED_DATA
 
 # Prefixes of Cognito API names, for wildcard actions such as "cognito-idp:Admin*".
 ACTION_PREFIXES = ("Admin", "Describe", "List", "Get", "Update", "Delete", "Create", "Set")

@@ -19,13 +19,13 @@ from benchmarks.peers import NODE_DIR, PeerSet, cedar_policies
 from benchmarks.probe import Timed
 from benchmarks.progress import Progress
 from benchmarks.runner import (
-    REGISTERED_FIELDS_PATH,
     BenchConfig,
     _registered_guard,
     _registered_phase,
     _Run,
 )
 from benchmarks.workloads import (
+    REGISTERED_FIELDS_PATH,
     Workload,
     WorkloadError,
     documented_examples,
